@@ -1,0 +1,84 @@
+"""AdmitOne: tickets that admit one person each, for organizers and door staff."""
+import logging
+import os
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from .config import INSTANCE_PATH, Config, database_url, load_secret_key
+from .extensions import csrf, db, login_manager, migrate
+
+# PostgreSQL integers stop here; a larger id in a URL is simply not found,
+# instead of a database error.
+MAX_DATABASE_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_PATH),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(INSTANCE_PATH)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+
+    configure_logging(app)
+    app.url_map.converters["int"] = DatabaseIdConverter
+    init_extensions(app)
+    register_blueprints(app)
+
+    from . import cli, web
+
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    logging.getLogger("webapp").setLevel(level)
+
+
+def init_extensions(app: Flask) -> None:
+    from .database import configure_sqlite
+
+    db.init_app(app)
+    # SQLite cannot ALTER constraints in place; batch mode rebuilds the table.
+    migrate.init_app(app, db, directory=str(INSTANCE_PATH.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.session_protection = "strong"
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+
+
+def register_blueprints(app: Flask) -> None:
+    from .attendees.routes import bp as attendees_bp
+    from .auth.routes import bp as auth_bp
+    from .events.routes import bp as events_bp
+    from .tickets.routes import bp as tickets_bp
+
+    for blueprint in (auth_bp, events_bp, tickets_bp, attendees_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,61 @@
+"""Signing in and out."""
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import User
+from ..web import checks_csrf_in_form
+from .forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
+
+
+def safe_next_url(target: str | None) -> str:
+    """Follow ?next= only within this site."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc:
+        return target
+    return url_for("events.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@checks_csrf_in_form
+def login():
+    """Sign a user in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("events.index"))
+
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = form.error_status if form.is_submitted() else 200
+        return render_template("auth/login.html", form=form), status
+
+    user = db.session.execute(
+        select(User).where(User.email == form.email.data)
+    ).scalar_one_or_none()
+    if user is None or not user.check_password(form.password.data):
+        log.info("failed sign-in for %s from %s", form.email.data, request.remote_addr)
+        form.password.errors.append("Wrong email or password.")
+        return render_template("auth/login.html", form=form), 401
+
+    # A shared desk laptop must not carry the previous user's session.
+    session.clear()
+    login_user(user)
+    log.info("user %s signed in", user.id)
+    flash(f"Signed in as {user.email}.", "success")
+    return redirect(safe_next_url(request.args.get("next")))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out and drop everything kept in the session."""
+    logout_user()
+    session.clear()
+    flash("Signed out.", "success")
+    return redirect(url_for("auth.login"))

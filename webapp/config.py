@@ -1,0 +1,51 @@
+"""Configuration defaults; each one can be overridden by an environment variable."""
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
+
+
+def database_url(url: str) -> str:
+    """Use psycopg2 for PostgreSQL URLs (SQLAlchemy 2.1 would pick psycopg 3)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'admitone.sqlite'}")
+    )
+    # pre_ping replaces pooled connections that died while idle (a
+    # PostgreSQL restart) instead of failing the next request with them.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("HTTPS", "").lower() in ("1", "true", "yes")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a desk shift, so an open form does not expire
+    # A 10,000-row bulk upload is about 1 MB; the limits leave room for that
+    # and refuse anything far larger with a page that names the limit.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024))
+    MAX_FORM_MEMORY_SIZE = int(os.environ.get("MAX_FORM_MEMORY_SIZE", 4 * 1024 * 1024))
+    MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 60_000))
+    ATTENDEES_PER_PAGE = 50
+    SQLITE_BUSY_TIMEOUT_SECONDS = 15
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return a secret key kept in the instance folder, made on first use.
+
+    Production sets SECRET_KEY; this keeps a laptop's sessions valid across
+    restarts without anyone having to invent a key.
+    """
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()

@@ -1,0 +1,47 @@
+"""The base form every page uses, and small filters shared by the forms."""
+from flask_wtf import FlaskForm
+
+
+def strip_text(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def lower_email(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+NUL_MESSAGE = "This field must not contain NUL characters."
+CSRF_MESSAGE = ("This form expired or did not come from this site. Your input is "
+                "below; please send it again.")
+
+
+class BaseForm(FlaskForm):
+    """A FlaskForm that refuses NUL bytes before any validator touches the database.
+
+    PostgreSQL cannot store NUL in text, and psycopg2 refuses such a string
+    with an exception; catching it here gives the field a message instead.
+    """
+
+    #: Set by a validator that found the data conflicts with what is stored,
+    #: so the view answers 409 rather than 422.
+    conflict = False
+
+    def validate(self, extra_validators=None) -> bool:
+        fields_with_nul = []
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                fields_with_nul.append(field)
+                field.data = field.data.replace("\x00", "")
+        valid = super().validate(extra_validators)
+        for field in fields_with_nul:
+            field.errors = [NUL_MESSAGE]
+        if "csrf_token" in self and self.csrf_token.errors:
+            self.csrf_token.errors = [CSRF_MESSAGE]
+        return valid and not fields_with_nul
+
+    @property
+    def error_status(self) -> int:
+        """The status for a rejected submission of this form."""
+        if "csrf_token" in self and self.csrf_token.errors:
+            return 400
+        return 409 if self.conflict else 422

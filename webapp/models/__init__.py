@@ -1,0 +1,14 @@
+"""All models, importable from one place."""
+from .audit import AuditAction, AuditEntry
+from .base import utcnow
+from .checkin import CheckIn, DeskToken, Scan, ScanResult
+from .event import Event, EventMembership, Role
+from .holder import SetAsideHolder, TicketHolder
+from .ticket import MAX_CAPACITY, Ticket, TicketType
+from .user import User
+
+__all__ = [
+    "AuditAction", "AuditEntry", "CheckIn", "DeskToken", "Event", "EventMembership",
+    "MAX_CAPACITY", "Role", "Scan", "ScanResult", "SetAsideHolder", "Ticket",
+    "TicketHolder", "TicketType", "User", "utcnow",
+]

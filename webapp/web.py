@@ -1,0 +1,141 @@
+"""Request-wide behaviour: sign-in loading, CSRF policy, error pages, headers."""
+import logging
+
+from flask import Flask, flash, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.exc import DataError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .database import is_database_busy
+from .errors import DomainError
+from .extensions import csrf, db, login_manager
+from .models import User
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+ERROR_MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You are not allowed to do that.",
+    404: "There is nothing here. It may have been removed, or it belongs to "
+         "an event you are not part of.",
+    405: "That page does not take this kind of request.",
+    413: None,  # filled from the configured limit
+    429: "Too many attempts. Please wait a minute and try again.",
+    503: "The database is not reachable right now. Please try again in a moment.",
+}
+
+
+def checks_csrf_in_form(view):
+    """Mark a view whose FlaskForm validates the CSRF token itself.
+
+    Such a view can return the form with the user's input and a message when
+    the token is stale, instead of a bare error page that loses the input.
+    Every other POST is checked before the view runs.
+    """
+    view.checks_csrf_in_form = True
+    return view
+
+
+def init_app(app: Flask) -> None:
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.execute(
+            select(User).where(User.id == int(user_id))
+        ).scalar_one_or_none()
+
+    @app.before_request
+    def protect_from_forged_posts():
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        view = app.view_functions.get(request.endpoint)
+        if view is None or getattr(view, "checks_csrf_in_form", False):
+            return
+        if request.blueprint in app.config.get("CSRF_EXEMPT_BLUEPRINTS", ()):
+            return  # token-authenticated JSON endpoints
+        csrf.protect()
+
+    @app.after_request
+    def add_security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_operational_error)
+    app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(UnicodeError, handle_unicode_error)
+
+    app.jinja_env.filters["datetime"] = format_datetime
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str, title: str | None = None):
+    if wants_json():
+        error = {"status": str(status), "title": title or f"HTTP {status}", "detail": message}
+        return {"errors": [error]}, status
+    return render_template("error.html", status=status, message=message), status
+
+
+def handle_http_error(error: HTTPException):
+    status = error.code or 500
+    message = ERROR_MESSAGES.get(status) or error.description
+    if status == 413:
+        limit_mb = (request.max_content_length or 0) / (1024 * 1024)
+        message = (f"What you sent is larger than this site accepts ({limit_mb:.0f} MB "
+                   "in all). Nothing was saved. Split it into smaller parts and send again.")
+    return error_response(status, message, error.name)
+
+
+def handle_csrf_error(error: CSRFError):
+    return error_response(
+        400, "This form expired or did not come from this site. Nothing was saved. "
+        "Go back, reload the page and send it again.", "Form expired",
+    )
+
+
+def handle_domain_error(error: DomainError):
+    if wants_json():
+        return {"errors": [error.as_jsonapi()]}, error.status
+    flash(error.message, "error")
+    return render_template("error.html", status=error.status, message=error.message), error.status
+
+
+def handle_operational_error(error: OperationalError):
+    db.session.rollback()
+    if is_database_busy(error):
+        return error_response(503, "The database is busy. Please send again in a moment.")
+    log.error("database unavailable: %s", error.orig)
+    return error_response(503, ERROR_MESSAGES[503], "Database unavailable")
+
+
+def handle_data_error(error: DataError):
+    db.session.rollback()
+    log.info("rejected a value the database refused: %s", error.orig)
+    return error_response(400, "A value was out of range or not allowed. Nothing was saved.")
+
+
+def handle_unicode_error(error: UnicodeError):
+    return error_response(400, "The request was not valid text (UTF-8). Nothing was saved.")
+
+
+def format_datetime(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    return value.strftime(pattern) if value else ""
