@@ -1,5 +1,6 @@
 """A realistic demo: one organizer, one conference, a few thousand tickets, most held."""
 import random
+import unicodedata
 from datetime import datetime, timedelta
 
 from faker import Faker
@@ -52,7 +53,9 @@ def load_demo(total_tickets: int = 3000, seed: int = 2026) -> Event:
 
 def unique_email(fake: Faker, chooser: random.Random, first: str, last: str,
                  used: set[str]) -> str:
-    base = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
+    # Mail addresses are mostly plain ASCII, even for names that are not.
+    ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore")
+    base = ascii_name.decode().lower().replace(" ", "").replace("'", "")
     email = f"{base}@{fake.free_email_domain()}"
     while email in used:
         email = f"{base}{chooser.randint(2, 999)}@{fake.free_email_domain()}"
