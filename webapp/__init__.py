@@ -67,7 +67,9 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
-    login_manager.session_protection = "strong"
+    # "strong" would sign a desk phone out whenever it moves between Wi-Fi and
+    # mobile data; "basic" still marks such a session as not fresh.
+    login_manager.session_protection = "basic"
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
