@@ -71,11 +71,14 @@ def commit_batch(event: Event, rows: list[RawRow], *, previewed_digest: str,
 def insert_holders(event: Event, results) -> None:
     """Insert all holders with one statement, whatever the batch size."""
     now = utcnow()
+    # Two batches that overlap insert their shared tickets in the same order,
+    # so on PostgreSQL the later one waits and then fails on the unique
+    # constraint instead of both deadlocking.
     values = [
         {"event_id": event.id, "ticket_id": r.ticket_id, "first_name": r.row.first_name,
          "last_name": r.row.last_name, "email": r.row.email, "created_at": now,
          "updated_at": now}
-        for r in results
+        for r in sorted(results, key=lambda result: result.ticket_id)
     ]
     # SQLAlchemy sends psycopg2 executemany batches of 1,000 rows by default;
     # one page for the whole batch keeps the statement count fixed.
