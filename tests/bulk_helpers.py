@@ -5,6 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.bulk.parsing import FIELDS
 from webapp.models import TicketHolder
 
 ROW = re.compile(r'<tr class="bulk-row row-\w+" data-status="(\w+)">.*?'
@@ -18,21 +19,24 @@ def bulk_url(event, step: str = "") -> str:
 
 def rows_data(rows, **extra) -> dict:
     """Form data for the form of rows: one list per field, in row order."""
-    data = {name: [row[index] for row in rows]
-            for index, name in enumerate(("ticket", "first_name", "last_name", "email"))}
+    data = {name: [row[index] for row in rows] for index, name in enumerate(FIELDS)}
     data.update(extra)
     return data
 
 
+def page_text(response) -> str:
+    """The HTML of a test client response, or the text given as is (live server)."""
+    return response if isinstance(response, str) else response.get_data(as_text=True)
+
+
 def statuses(response) -> list[tuple[str, str]]:
     """Each previewed row's status value and message, in row order."""
-    page = response.get_data(as_text=True) if hasattr(response, "get_data") else response
+    page = page_text(response)
     return [(status, html.unescape(message)) for status, message in ROW.findall(page)]
 
 
 def digest_of(response) -> str:
-    page = response.get_data(as_text=True) if hasattr(response, "get_data") else response
-    match = DIGEST.search(page)
+    match = DIGEST.search(page_text(response))
     assert match, "no preview digest on the page"
     return match.group(1)
 
@@ -52,10 +56,12 @@ def commit(client, event, rows, **extra):
 def holder_rows(app) -> list[tuple]:
     with app.app_context():
         return db.session.execute(
-            select(TicketHolder.ticket_id, TicketHolder.first_name, TicketHolder.last_name,
-                   TicketHolder.email).order_by(TicketHolder.ticket_id)).all()
+            select(TicketHolder.ticket_id, TicketHolder.first_name,
+                   TicketHolder.last_name, TicketHolder.email)
+            .order_by(TicketHolder.ticket_id)).all()
 
 
 def holder_count(app) -> int:
     with app.app_context():
-        return db.session.execute(select(func.count()).select_from(TicketHolder)).scalar_one()
+        return db.session.execute(
+            select(func.count()).select_from(TicketHolder)).scalar_one()

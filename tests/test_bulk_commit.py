@@ -38,7 +38,8 @@ def test_commit_assigns_good_rows_leaves_out_bad_and_audits_once(
     with app.app_context():
         entry = db.session.execute(select(AuditEntry).where(
             AuditEntry.action == AuditAction.BULK_IMPORTED)).scalar_one()
-        assert entry.details == {"assigned": 2, "unchanged": 0, "rejected": 1, "rows": 3}
+        assert entry.details == {"assigned": 2, "unchanged": 0, "rejected": 1,
+                                 "rows": 3}
         assert entry.actor == "organizer@example.org"
 
 
@@ -58,8 +59,8 @@ def test_same_batch_committed_again_changes_nothing(app, signed_in, event, gener
             AuditEntry.action == AuditAction.BULK_IMPORTED)).all()) == 1
 
 
-def test_change_between_preview_and_commit_writes_nothing(app, signed_in, event, general,
-                                                          tickets_of, make_holder):
+def test_change_between_preview_and_commit_writes_nothing(
+        app, signed_in, event, general, tickets_of, make_holder):
     tickets = tickets_of(general)
     rows = [(tickets[0].code, "Ada", "Lovelace", "ada@example.org"),
             (tickets[1].code, "Alan", "Turing", "alan@example.org")]
@@ -70,10 +71,12 @@ def test_change_between_preview_and_commit_writes_nothing(app, signed_in, event,
                                    rows_data(rows, previewed_digest=digest))
 
     assert response.status_code == 409
-    assert flashes(response) == ["The rows or the tickets changed since your preview. "
-                                 "Nothing was saved; check the rows below and assign again."]
-    assert statuses(response)[1] == ("ticket_held", f"Ticket {format_code(tickets[1].code)}"
-                                     " is already held by Grace Hopper (grace@example.org).")
+    assert flashes(response) == [
+        "The rows or the tickets changed since your preview. Nothing was saved; "
+        "check the rows below and assign again."]
+    assert statuses(response)[1] == (
+        "ticket_held", f"Ticket {format_code(tickets[1].code)} is already held by "
+        "Grace Hopper (grace@example.org).")
     assert holder_count(app) == 1
 
 
@@ -90,8 +93,8 @@ def test_commit_without_the_previewed_digest_writes_nothing(app, signed_in, even
     assert holder_count(app) == 0
 
 
-def test_constraint_firing_during_commit_rolls_back_everything(app, signed_in, event, general,
-                                                               tickets_of, monkeypatch):
+def test_constraint_firing_during_commit_rolls_back_everything(
+        app, signed_in, event, general, tickets_of, monkeypatch):
     tickets = tickets_of(general)
     rows = [(tickets[0].code, "Ada", "Lovelace", "ada@example.org"),
             (tickets[1].code, "Alan", "Turing", "alan@example.org")]
@@ -137,11 +140,13 @@ def test_other_organizers_event_is_not_found(app, client, event, general, make_u
 
     assert client.get(bulk_url(event)).status_code == 404
     assert preview(client, event, rows).status_code == 404
-    assert client.post_form(bulk_url(event, "commit"), rows_data(rows)).status_code == 404
+    committed = client.post_form(bulk_url(event, "commit"), rows_data(rows))
+    assert committed.status_code == 404
     assert holder_count(app) == 0
 
 
-def test_more_rows_and_remove_row_work_without_javascript(app, signed_in, event, general):
+def test_more_rows_and_remove_row_work_without_javascript(app, signed_in, event,
+                                                          general):
     rows = [("General", "Ada", "Lovelace", "ada@example.org"),
             ("General", "Alan", "Turing", "alan@example.org")]
 
@@ -166,11 +171,12 @@ def test_problem_rows_download_neutralises_formulas_and_uploads_again(
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     text = response.get_data(as_text=True)
-    assert text.startswith("\ufeffTicket code or type,First name,Last name,Email,Row,Problem")
+    assert text.startswith(
+        "\ufeffTicket code or type,First name,Last name,Email,Row,Problem\r\n")
     records = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert records[1] == ["Backstage", "'@Alan", "'-Turing", "alan@example.org", "2",
-                          "Unknown code or type: “Backstage” is neither a ticket code nor "
-                          "a ticket type of this event (types: General)."]
+                          "Unknown code or type: “Backstage” is neither a ticket "
+                          "code nor a ticket type of this event (types: General)."]
     assert len(records) == 2  # the header and the one problem row
 
     fixed = text.replace("Backstage", "General").encode("utf-8")

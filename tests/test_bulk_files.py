@@ -101,8 +101,9 @@ def mapping_data(page: str) -> dict:
     data["delimiter"] = re.search(r'<option selected value="([^"]*)"', page).group(1) \
         if 'selected value' in page else ","
     for name in ("ticket", "first_name", "last_name", "email"):
-        select = re.search(rf'<select id="{name}" name="{name}">(.*?)</select>', page, re.S)
-        data[name] = re.search(r'<option selected value="(-?\d+)"', select.group(1)).group(1)
+        select = re.search(rf'<select id="{name}" name="{name}">(.*?)</select>',
+                           page, re.S).group(1)
+        data[name] = re.search(r'<option selected value="(-?\d+)"', select).group(1)
     if re.search(r'id="has_header" name="has_header" type="checkbox" value="y" checked',
                  page) or 'checked id="has_header"' in page:
         data["has_header"] = "y"
@@ -123,7 +124,8 @@ def test_windows_1252_semicolon_file_maps_and_previews(app, signed_in, event, ge
                                     content_type="multipart/form-data")
 
     assert mapping.status_code == 200
-    assert "Read 2 rows (the first looks like a header) with 5 columns from attendees.csv; 1 blank line skipped." in page
+    assert ("Read 2 rows (the first looks like a header) with 5 columns from "
+            "attendees.csv; 1 blank line skipped.") in page
     assert form["ticket"] == "3" and form["email"] == "2" and form["last_name"] == "0"
     assert previewed.status_code == 200
     assert statuses(previewed) == [("assign", f"Will get ticket {code} (General).")]

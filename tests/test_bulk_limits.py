@@ -22,7 +22,8 @@ def test_multipart_field_over_the_memory_limit_names_it(app, signed_in, event):
                                    content_type="multipart/form-data")
 
     assert response.status_code == 413
-    assert "(6 MB in one field and 1,000 fields per form)" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "(6 MB in one field and 1,000 fields per form)" in page
 
 
 def test_multipart_with_too_many_parts_names_the_limit(app, signed_in, event):

@@ -33,8 +33,8 @@ def previewed(client: LiveClient, event, rows) -> dict:
 
 @pytest.mark.parametrize("round_number", range(3))
 def test_two_organizers_commit_overlapping_batches_at_once(
-        app, live_server, event, organizer, second_organizer, make_ticket_type, tickets_of,
-        round_number):
+        app, live_server, event, organizer, second_organizer, make_ticket_type,
+        tickets_of, round_number):
     codes = [t.code for t in tickets_of(make_ticket_type(event, f"Round {round_number}",
                                                          30))]
     batch_a = [(code, "Ada", f"A{n}", f"a{n}@example.org") for n, code in
@@ -44,7 +44,8 @@ def test_two_organizers_commit_overlapping_batches_at_once(
     clients = [LiveClient(live_server.url), LiveClient(live_server.url)]
     clients[0].login(organizer.email)
     clients[1].login(second_organizer.email)
-    forms = [previewed(clients[0], event, batch_a), previewed(clients[1], event, batch_b)]
+    forms = [previewed(clients[0], event, batch_a),
+             previewed(clients[1], event, batch_b)]
     start = threading.Barrier(2)
     responses = [None, None]
 
@@ -83,7 +84,8 @@ def test_two_organizers_commit_overlapping_batches_at_once(
 
 
 @pytest.mark.browser
-def test_paste_preview_fix_and_commit_in_a_browser(page, app, event, general, organizer):
+def test_paste_preview_fix_and_commit_in_a_browser(page, app, event, general,
+                                                   organizer):
     page.goto("/login")
     page.get_by_label("Email").fill(organizer.email)
     page.get_by_label("Password").fill("correct horse battery")
@@ -99,7 +101,8 @@ def test_paste_preview_fix_and_commit_in_a_browser(page, app, event, general, or
 
     error_row = page.locator("tr[data-status=unknown_ticket]")
     assert error_row.count() == 1
-    assert "“Backstage” is neither a ticket code nor a ticket type" in error_row.inner_text()
+    assert "“Backstage” is neither a ticket code nor a ticket type" \
+        in error_row.inner_text()
     page.get_by_label("Ticket code or type, row 2").fill("general")
     page.get_by_role("button", name="Check again").click()
 

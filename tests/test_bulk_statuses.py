@@ -31,10 +31,12 @@ def test_ticket_held_by_someone_else_names_the_holder(app, signed_in, event, gen
     ticket = tickets_of(general)[0]
     make_holder(event, ticket, "Ada", "Lovelace", "ada@example.org")
 
-    response = preview(signed_in, event, [(ticket.code, "Grace", "Hopper", "g@example.org")])
+    response = preview(signed_in, event,
+                       [(ticket.code, "Grace", "Hopper", "g@example.org")])
 
-    assert statuses(response) == [("ticket_held", f"Ticket {format_code(ticket.code)} is "
-                                   "already held by Ada Lovelace (ada@example.org).")]
+    assert statuses(response) == [
+        ("ticket_held", f"Ticket {format_code(ticket.code)} is already held by "
+                        "Ada Lovelace (ada@example.org).")]
 
 
 def test_row_already_assigned_like_this_is_unchanged(app, signed_in, event, general,
@@ -59,7 +61,8 @@ def test_row_by_type_already_assigned_is_unchanged(app, signed_in, event, genera
     ticket = tickets_of(general)[2]
     make_holder(event, ticket, "Ada", "Lovelace", "ada@example.org")
 
-    response = preview(signed_in, event, [("GENERAL", "Ada", "Lovelace", "ada@example.org")])
+    response = preview(signed_in, event,
+                       [("GENERAL", "Ada", "Lovelace", "ada@example.org")])
 
     assert statuses(response) == [
         ("unchanged", f"Already holds ticket {format_code(ticket.code)} (General); "
@@ -71,10 +74,11 @@ def test_ticket_of_another_event(app, signed_in, organizer, event, general, make
     other = make_ticket_type(make_event(organizer, "Other Fest"), "General", 1)
     foreign = tickets_of(other)[0]
 
-    response = preview(signed_in, event, [(foreign.code, "Ada", "Lovelace", "a@example.org")])
+    response = preview(signed_in, event,
+                       [(foreign.code, "Ada", "Lovelace", "a@example.org")])
 
-    assert statuses(response) == [
-        ("other_event", f"Ticket {format_code(foreign.code)} belongs to another event.")]
+    assert statuses(response) == [("other_event", f"Ticket {format_code(foreign.code)} "
+                                   "belongs to another event.")]
 
 
 def test_unknown_code_and_unknown_type(app, signed_in, event, general):
@@ -167,7 +171,8 @@ def test_voided_ticket(app, signed_in, event, general, tickets_of):
             .voided_at = utcnow()
         db.session.commit()
 
-    response = preview(signed_in, event, [(ticket.code, "Ada", "Lovelace", "a@example.org")])
+    response = preview(signed_in, event,
+                       [(ticket.code, "Ada", "Lovelace", "a@example.org")])
 
     assert statuses(response) == [
         ("voided", f"Ticket {format_code(ticket.code)} is voided and admits nobody.")]

@@ -34,7 +34,8 @@ class MappingForm(BaseForm):
 
     source_text = TextAreaField()
     source_name = HiddenField()
-    delimiter = SelectField("Columns are separated by", choices=list(DELIMITERS.items()))
+    delimiter = SelectField("Columns are separated by",
+                            choices=list(DELIMITERS.items()))
     has_header = BooleanField("The first row is a header")
     ticket = SelectField(FIELD_TITLES["ticket"], coerce=int)
     first_name = SelectField(FIELD_TITLES["first_name"], coerce=int)
@@ -61,8 +62,8 @@ class MappingForm(BaseForm):
 class RowsForm(BaseForm):
     """The page-wide fields of the form of rows."""
 
-    accept_duplicate_emails = BooleanField("Accept repeated emails",
-                                           description="One person may get several tickets.")
+    accept_duplicate_emails = BooleanField(
+        "Accept repeated emails", description="One person may get several tickets.")
     previewed_digest = HiddenField(validators=[Optional()])
     blank_lines = HiddenField(validators=[Optional()])
 

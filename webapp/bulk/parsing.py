@@ -83,16 +83,17 @@ def decode_upload(data: bytes) -> str:
         raise UnreadableInput("empty_file", "The file is empty.")
     if data.startswith(b"PK\x03\x04"):
         raise UnreadableInput(
-            "not_csv", "This is a spreadsheet workbook (such as .xlsx), not a CSV "
-            "file. Save it as \"CSV UTF-8\" in your spreadsheet program and upload that.")
+            "not_csv", "This is a spreadsheet workbook (such as .xlsx), not a "
+            "CSV file. Save it as \"CSV UTF-8\" in your spreadsheet program and "
+            "upload that.")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode(data, "utf-16", "UTF-16")
     if data.startswith(codecs.BOM_UTF8):
         return _decode(data[len(codecs.BOM_UTF8):], "utf-8", "UTF-8")
     if b"\x00" in data:
         raise UnreadableInput(
-            "binary_file", "The file contains NUL bytes, so it is not a text (CSV) file. "
-            "Save it as \"CSV UTF-8\" and upload that.")
+            "binary_file", "The file contains NUL bytes, so it is not a text (CSV) "
+            "file. Save it as \"CSV UTF-8\" and upload that.")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -119,8 +120,8 @@ def sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:SNIFF_LINES])
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter)
-                  if any(cell.strip() for cell in row)]
+        rows = csv.reader(io.StringIO(sample), delimiter=delimiter)
+        widths = [len(row) for row in rows if any(cell.strip() for cell in row)]
         if not widths:
             continue
         common = max(set(widths), key=widths.count)

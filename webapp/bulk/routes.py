@@ -10,7 +10,7 @@ from ..events.access import load_event
 from ..extensions import db
 from ..web import checks_csrf_in_form
 from . import exports, parsing
-from .forms import MappingForm, RowsForm, SourceForm
+from .forms import NOT_MAPPED, MappingForm, RowsForm, SourceForm
 from .preview import Preview, classify
 from .services import PreviewOutdated, commit_batch
 
@@ -24,8 +24,9 @@ SAMPLE_ROWS = 5
 
 def render_start(event, source_form=None, rows_form=None, slots=EMPTY_ROWS, status=200):
     return render_template(
-        "bulk/new.html", event=event, source_form=source_form or SourceForm(formdata=None),
-        rows_form=rows_form or RowsForm(formdata=None), rows=[], empty_rows=slots,
+        "bulk/new.html", event=event,
+        source_form=source_form or SourceForm(formdata=None),
+        rows_form=rows_form or RowsForm(formdata=None), empty_rows=slots,
     ), status
 
 
@@ -73,14 +74,16 @@ def read_source(event_id: int):
         error.attach_to(form)
         return render_start(event, source_form=form, status=error.status)
 
-    mapping_form = MappingForm(formdata=None, source_text=text, source_name=name,
-                               delimiter=table.delimiter, has_header=bool(table.header),
-                               **_none_as_unmapped(parsing.guess_mapping(table)))
-    return render_mapping(event, mapping_form, table)
+    return render_mapping(event, guessed_mapping_form(table, text, name), table)
 
 
-def _none_as_unmapped(mapping: dict) -> dict:
-    return {name: (-1 if index is None else index) for name, index in mapping.items()}
+def guessed_mapping_form(table: parsing.Table, text: str, name: str) -> MappingForm:
+    """The mapping step filled in with our guess from the header."""
+    columns = {field: (NOT_MAPPED if index is None else index)
+               for field, index in parsing.guess_mapping(table).items()}
+    return MappingForm(formdata=None, source_text=text, source_name=name,
+                       delimiter=table.delimiter, has_header=bool(table.header),
+                       **columns)
 
 
 def render_mapping(event, form: MappingForm, table: parsing.Table, status=200):
@@ -102,11 +105,8 @@ def map_columns(event_id: int):
         return render_start(event, source_form=_with_error(error), status=error.status)
     form.set_columns(parsing.column_labels(table))
     if "reread" in request.form:
-        table_form = MappingForm(formdata=None, source_text=form.source_text.data,
-                                 source_name=form.source_name.data,
-                                 delimiter=table.delimiter, has_header=bool(table.header),
-                                 **_none_as_unmapped(parsing.guess_mapping(table)))
-        return render_mapping(event, table_form, table)
+        return render_mapping(event, guessed_mapping_form(
+            table, form.source_text.data, form.source_name.data), table)
     if not form.validate():
         return render_mapping(event, form, table, status=form.error_status)
 
@@ -170,7 +170,8 @@ def commit(event_id: int):
         return render_preview(event, preview, form, status=form.error_status)
 
     try:
-        result = commit_batch(event, rows.rows, previewed_digest=form.previewed_digest.data,
+        result = commit_batch(event, rows.rows,
+                              previewed_digest=form.previewed_digest.data or "",
                               accept_duplicate_emails=accept)
     except PreviewOutdated as error:
         return _rejected(event, form, error.preview, error)
@@ -193,12 +194,13 @@ def _rejected(event, form, preview, error: DomainError):
 @bp.post("/problems.csv")
 @login_required
 def problems(event_id: int):
-    """Download the rows with problems, with a reason column, to fix and upload again."""
+    """Download the rows with problems and their reasons, to fix and upload again."""
     event = load_event(event_id)
     form = RowsForm()
     rows = read_rows(form)
     preview = classify(event, rows.rows,
                        accept_duplicate_emails=form.accept_duplicate_emails.data)
     db.session.rollback()
+    name = f"problem-rows-event-{event.id}.csv"
     return Response(exports.problems_csv(preview), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="problem-rows-event-{event.id}.csv"'})
+        "Content-Disposition": f'attachment; filename="{name}"'})
