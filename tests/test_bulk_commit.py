@@ -227,3 +227,37 @@ def test_statement_counts_do_not_grow_with_rows(app, signed_in, event, make_tick
     # Sign-in, event, 4 classification queries, 2 inserts, and reloading what
     # the commit expired for the result page; none of it per row.
     assert counts[10][0] <= 9 and counts[10][1] <= 14, counts
+
+
+def test_accepted_repeated_emails_are_committed(app, signed_in, event, general):
+    rows = [("General", "Ada", "Lovelace", "ada@example.org"),
+            ("General", "Ada", "Lovelace", "ada@example.org")]
+
+    response = commit(signed_in, event, rows, accept_duplicate_emails="y")
+
+    assert result_counts(response) == ["2", "0", "0"]
+    assert holder_count(app) == 2
+
+
+def test_unaccepted_repeated_emails_are_left_out(app, signed_in, event, general):
+    rows = [("General", "Ada", "Lovelace", "ada@example.org"),
+            ("General", "Ada", "Lovelace", "ada@example.org"),
+            ("General", "Alan", "Turing", "alan@example.org")]
+
+    response = commit(signed_in, event, rows)
+
+    assert result_counts(response) == ["1", "0", "2"]
+    assert [email for *_, email in holder_rows(app)] == ["alan@example.org"]
+
+
+def test_form_of_rows_with_only_empty_rows(app, signed_in, event, general):
+    empty = [("", "", "", "")] * 3
+
+    refused = preview(signed_in, event, empty)
+    more = preview(signed_in, event, empty, more="1")
+
+    assert refused.status_code == 422
+    assert "Type at least one row, or paste or upload a list." in \
+        refused.get_data(as_text=True)
+    assert more.status_code == 200
+    assert more.get_data(as_text=True).count('name="email"') == 3 + 5

@@ -129,6 +129,8 @@ def test_windows_1252_semicolon_file_maps_and_previews(app, signed_in, event, ge
     assert form["ticket"] == "3" and form["email"] == "2" and form["last_name"] == "0"
     assert previewed.status_code == 200
     assert statuses(previewed) == [("assign", f"Will get ticket {code} (General).")]
+    assert "1 row: 1 will be assigned, 0 unchanged, 0 with problems; 1 blank line " \
+        "skipped." in previewed.get_data(as_text=True)
     assert 'value="Müller"' in previewed.get_data(as_text=True)
     assert 'value="zoe@example.org"' in previewed.get_data(as_text=True)
 
