@@ -1,11 +1,16 @@
 """Reading real files and pastes: encodings, delimiters, quoting, mapping, limits."""
+import csv
 import io
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from webapp.bulk import parsing
-from webapp.bulk.parsing import UnreadableInput, decode_upload, read_table
+from webapp.bulk.exports import problems_csv
+from webapp.bulk.parsing import RawRow, UnreadableInput, decode_upload, read_table
+from webapp.bulk.results import Preview, RowResult, RowStatus
 from webapp.tickets.codes import format_code
 
 from .bulk_helpers import bulk_url, statuses
@@ -173,3 +178,38 @@ def test_over_ten_thousand_pasted_rows_get_a_clear_message(app, signed_in, event
     assert field_errors(response) == [
         "A batch takes at most 10,000 rows. Split the list into smaller parts and send "
         "them one after the other."]
+
+
+cell_text = st.text(alphabet="abcXYZ09 é,;\"'\n\t=-+@", max_size=12).map(str.strip) \
+    .filter(lambda cell: not cell.startswith("'"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(cell_text, cell_text, cell_text, cell_text)
+                .filter(lambda row: any(row)), min_size=1, max_size=8))
+def test_problem_rows_export_reads_back_as_the_same_rows(rows):
+    results = [RowResult(number, RawRow(*row), RowStatus.INVALID, "fix me")
+               for number, row in enumerate(rows, start=1)]
+    exported = problems_csv(Preview(results))
+
+    table = read_table(decode_upload(exported.encode("utf-8")))
+    read_back = parsing.map_rows(table, parsing.guess_mapping(table), has_header=True)
+
+    assert [row.values() for row in read_back.rows] == rows
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig"]),
+       st.lists(st.tuples(cell_text, cell_text, cell_text, cell_text)
+                .filter(lambda row: any(row)), min_size=1, max_size=8))
+def test_any_delimiter_and_quoting_reads_back(delimiter, encoding, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["Ticket", "First name", "Last name", "Email"])
+    writer.writerows(rows)
+
+    table = read_table(decode_upload(buffer.getvalue().encode(encoding)))
+    read_back = parsing.map_rows(table, parsing.guess_mapping(table), has_header=True)
+
+    assert table.delimiter == delimiter
+    assert [row.values() for row in read_back.rows] == rows

@@ -125,7 +125,9 @@ def sniff_delimiter(text: str) -> str:
         if not widths:
             continue
         common = max(set(widths), key=widths.count)
-        score = (widths.count(common) if common > 1 else 0, common)
+        # The share of records of the usual width first: a wrong delimiter
+        # inside quoted fields splits them into more, uneven records.
+        score = (widths.count(common) / len(widths) if common > 1 else 0, common)
         if score > best_score:
             best, best_score = delimiter, score
     return best
