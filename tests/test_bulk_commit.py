@@ -1,6 +1,7 @@
 """Committing a batch: all or nothing, one audit entry, fixed query counts, limits."""
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -16,8 +17,6 @@ from .helpers import flashes
 
 
 def result_counts(response) -> list[str]:
-    import re
-
     return re.findall(r"<td>(\d+)</td>", response.get_data(as_text=True))
 
 
@@ -261,3 +260,17 @@ def test_form_of_rows_with_only_empty_rows(app, signed_in, event, general):
         refused.get_data(as_text=True)
     assert more.status_code == 200
     assert more.get_data(as_text=True).count('name="email"') == 3 + 5
+
+
+def test_bulk_page_is_linked_from_the_event_and_shows_three_ways_in(
+        app, signed_in, event, general):
+    overview = signed_in.get(f"/events/{event.id}").get_data(as_text=True)
+    page = signed_in.get(bulk_url(event))
+
+    assert f'href="/events/{event.id}/bulk">Bulk assign</a>' in overview
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert text.count('name="ticket"') == 5
+    assert 'name="paste"' in text and 'type="file"' in text
+    tokens = re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', text)
+    assert len(tokens) == 3 and len(set(tokens)) == 1  # sign-out and two forms

@@ -213,3 +213,16 @@ def test_any_delimiter_and_quoting_reads_back(delimiter, encoding, rows):
 
     assert table.delimiter == delimiter
     assert [row.values() for row in read_back.rows] == rows
+
+
+def test_header_without_rows_says_so(app, signed_in, event, general):
+    form = {"source_text": "Ticket,First name,Last name,Email\r\n\r\n",
+            "source_name": "empty.csv", "delimiter": ",", "has_header": "y",
+            "ticket": "0", "first_name": "1", "last_name": "2", "email": "3"}
+
+    response = signed_in.post_form(bulk_url(event, "map"), form,
+                                   content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    assert field_errors(response) == [
+        "There are no rows below the header. Nothing to assign."]

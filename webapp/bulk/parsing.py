@@ -216,6 +216,9 @@ def map_rows(table: Table, mapping: dict[str, int | None], has_header: bool) -> 
 
     rows = [RawRow(*(cell(cells, mapping.get(name)) for name in FIELDS))
             for cells in source]
+    if not rows:
+        raise UnreadableInput("no_rows", "There are no rows below the header. "
+                              "Nothing to assign.", field="paste")
     return Rows(rows=rows, blank_lines=table.blank_lines)
 
 
