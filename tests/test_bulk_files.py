@@ -226,3 +226,21 @@ def test_header_without_rows_says_so(app, signed_in, event, general):
     assert response.status_code == 422
     assert field_errors(response) == [
         "There are no rows below the header. Nothing to assign."]
+
+
+def test_reading_again_with_the_chosen_delimiter_guesses_anew(app, signed_in, event):
+    form = {"source_text": "Email;Ticket;First name;Last name\r\na@example.org;General;"
+                           "Ada;Lovelace\r\n",
+            "source_name": "a.csv", "delimiter": ";", "reread": "1",
+            "ticket": "0", "first_name": "-1", "last_name": "-1", "email": "-1"}
+
+    response = signed_in.post_form(bulk_url(event, "map"), form,
+                                   content_type="multipart/form-data")
+    forged = signed_in.post_form(bulk_url(event, "map"), {**form, "csrf_token": "x"},
+                                 content_type="multipart/form-data")
+
+    assert response.status_code == 200
+    guessed = mapping_data(response.get_data(as_text=True))
+    assert (guessed["delimiter"], guessed["email"], guessed["ticket"]) \
+        == (";", "0", "1")
+    assert forged.status_code == 400

@@ -104,10 +104,14 @@ def map_columns(event_id: int):
     except parsing.UnreadableInput as error:
         return render_start(event, source_form=_with_error(error), status=error.status)
     form.set_columns(parsing.column_labels(table))
+    valid = form.validate()
     if "reread" in request.form:
-        return render_mapping(event, guessed_mapping_form(
-            table, form.source_text.data, form.source_name.data), table)
-    if not form.validate():
+        fresh = guessed_mapping_form(table, form.source_text.data,
+                                     form.source_name.data)
+        fresh.csrf_token.errors = form.csrf_token.errors
+        return render_mapping(event, fresh, table, status=fresh.error_status
+                              if fresh.csrf_token.errors else 200)
+    if not valid:
         return render_mapping(event, form, table, status=form.error_status)
 
     try:
@@ -124,7 +128,7 @@ def _with_error(error: DomainError) -> SourceForm:
     return form
 
 
-def read_rows(form: RowsForm) -> parsing.Rows:
+def read_rows() -> parsing.Rows:
     remove = request.form.get("remove", "")
     return parsing.rows_from_form(request.form,
                                   remove=int(remove) if remove.isdigit() else None)
@@ -138,7 +142,7 @@ def check(event_id: int):
     event = load_event(event_id)
     form = RowsForm()
     try:
-        rows = read_rows(form)
+        rows = read_rows()
     except parsing.UnreadableInput as error:
         return render_start(event, source_form=_with_error(error), status=error.status)
     empty_rows = EMPTY_ROWS if "more" in request.form else 0
@@ -163,7 +167,7 @@ def commit(event_id: int):
     """Assign every row of the previewed batch in one transaction, or none."""
     event = load_event(event_id)
     form = RowsForm()
-    rows = read_rows(form)
+    rows = read_rows()
     accept = form.accept_duplicate_emails.data
     if not form.validate():
         preview = classify(event, rows.rows, accept_duplicate_emails=accept)
@@ -197,7 +201,7 @@ def problems(event_id: int):
     """Download the rows with problems and their reasons, to fix and upload again."""
     event = load_event(event_id)
     form = RowsForm()
-    rows = read_rows(form)
+    rows = read_rows()
     preview = classify(event, rows.rows,
                        accept_duplicate_emails=form.accept_duplicate_emails.data)
     db.session.rollback()
