@@ -65,7 +65,8 @@ def start_gunicorn(database_url: str, log_path: Path, workers: int = LIVE_WORKER
         try:
             if requests.get(f"{url}/login", timeout=2).status_code == 200:
                 return LiveServer(url, log_path, process)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Workers still booting on a busy machine answer late; keep waiting.
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError("gunicorn did not answer within 30 s")
@@ -127,6 +128,13 @@ def flash_texts(html_text: str) -> list[str]:
             re.findall(r'<p class="flash[^"]*">(.*?)</p>', html_text, re.S)]
 
 
+#: One Playwright and one Chromium for the whole run. Each module that
+#: imports `browser` registers its own session fixture, and a second
+#: sync_playwright() while the first runs fails ("Sync API inside the
+#: asyncio loop"), so the fixtures share these and the last one closes them.
+_SHARED_BROWSER: dict = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium driven by Playwright (no browser download)."""
@@ -138,11 +146,17 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
+    if _SHARED_BROWSER["users"] == 0:
+        playwright = sync_playwright().start()
+        _SHARED_BROWSER["playwright"] = playwright
+        _SHARED_BROWSER["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    _SHARED_BROWSER["users"] += 1
+    yield _SHARED_BROWSER["browser"]
+    _SHARED_BROWSER["users"] -= 1
+    if _SHARED_BROWSER["users"] == 0:
+        _SHARED_BROWSER.pop("browser").close()
+        _SHARED_BROWSER.pop("playwright").stop()
 
 
 @pytest.fixture

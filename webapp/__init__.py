@@ -79,8 +79,9 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .attendees.routes import bp as attendees_bp
     from .auth.routes import bp as auth_bp
+    from .bulk.routes import bp as bulk_bp
     from .events.routes import bp as events_bp
     from .tickets.routes import bp as tickets_bp
 
-    for blueprint in (auth_bp, events_bp, tickets_bp, attendees_bp):
+    for blueprint in (auth_bp, events_bp, tickets_bp, attendees_bp, bulk_bp):
         app.register_blueprint(blueprint)

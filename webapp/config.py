@@ -29,11 +29,16 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a desk shift, so an open form does not expire
-    # A 10,000-row bulk upload is about 1 MB; the limits leave room for that
-    # and refuse anything far larger with a page that names the limit.
+    # Sized for the bulk page's 10,000-row batches; anything larger gets a page
+    # naming the limit (web.handle_http_error). The form of rows is sent
+    # urlencoded (about 1.5 MB for 10,000 rows), which only MAX_CONTENT_LENGTH
+    # bounds. Multipart forms (file upload, column mapping) carry one text
+    # part of up to the 5 MB file limit plus line-break growth, so one part
+    # may hold 6 MB; no page of ours sends more than a few dozen parts, and a
+    # low part count caps the parser's work on hostile requests.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024))
-    MAX_FORM_MEMORY_SIZE = int(os.environ.get("MAX_FORM_MEMORY_SIZE", 4 * 1024 * 1024))
-    MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 60_000))
+    MAX_FORM_MEMORY_SIZE = int(os.environ.get("MAX_FORM_MEMORY_SIZE", 6 * 1024 * 1024))
+    MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 1_000))
     ATTENDEES_PER_PAGE = 50
     SQLITE_BUSY_TIMEOUT_SECONDS = 15
 

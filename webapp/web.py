@@ -1,7 +1,7 @@
 """Request-wide behaviour: sign-in loading, CSRF policy, error pages, headers."""
 import logging
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, current_app, flash, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, OperationalError
@@ -99,10 +99,25 @@ def handle_http_error(error: HTTPException):
     status = error.code or 500
     message = ERROR_MESSAGES.get(status) or error.description
     if status == 413:
-        limit_mb = (request.max_content_length or 0) / (1024 * 1024)
-        message = (f"What you sent is larger than this site accepts ({limit_mb:.0f} MB "
-                   "in all). Nothing was saved. Split it into smaller parts and send again.")
+        message = too_large_message()
     return error_response(status, message, error.name)
+
+
+def too_large_message() -> str:
+    """Name the limit a refused request broke: its size, one field's size, or its parts."""
+    config = current_app.config
+    megabytes = lambda size: f"{(size or 0) / (1024 * 1024):.0f} MB"  # noqa: E731
+    total = config.get("MAX_CONTENT_LENGTH")
+    if request.content_length and total and request.content_length > total:
+        limit = f"{megabytes(total)} in all"
+    else:
+        # Werkzeug raises the same error for a multipart field over the
+        # memory limit and for too many parts; name both.
+        limit = (f"{megabytes(config.get('MAX_FORM_MEMORY_SIZE'))} in one field and "
+                 f"{config.get('MAX_FORM_PARTS'):,} fields per form")
+    return (f"What you sent is larger than this site accepts ({limit}). Nothing was "
+            "saved. Split it into smaller parts (a bulk batch takes at most 10,000 "
+            "rows) and send again.")
 
 
 def handle_csrf_error(error: CSRFError):

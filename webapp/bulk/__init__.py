@@ -1,0 +1,1 @@
+"""Bulk assignment: many attendees at once from typed rows, a paste or a CSV file."""
