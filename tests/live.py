@@ -63,9 +63,10 @@ def start_gunicorn(database_url: str, log_path: Path, workers: int = LIVE_WORKER
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited: {log_path.read_text()[-2000:]}")
         try:
-            if requests.get(f"{url}/login", timeout=2).status_code == 200:
+            if requests.get(f"{url}/login", timeout=5).status_code == 200:
                 return LiveServer(url, log_path, process)
-        except requests.ConnectionError:
+        # A worker still booting on a busy machine answers late: wait on.
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError("gunicorn did not answer within 30 s")
