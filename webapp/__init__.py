@@ -76,9 +76,11 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .attendees.routes import bp as attendees_bp
+    from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .events.routes import bp as events_bp
+    from .exports.routes import bp as exports_bp
     from .tickets.routes import bp as tickets_bp
 
-    for blueprint in (auth_bp, events_bp, tickets_bp, attendees_bp):
+    for blueprint in (auth_bp, events_bp, tickets_bp, attendees_bp, audit_bp, exports_bp):
         app.register_blueprint(blueprint)

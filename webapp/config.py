@@ -36,6 +36,11 @@ class Config:
     MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 60_000))
     ATTENDEES_PER_PAGE = 50
     SQLITE_BUSY_TIMEOUT_SECONDS = 15
+    # Failed sign-ins allowed per account and per address within the window;
+    # an office or venue shares one address, so its limit is higher.
+    SIGN_IN_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", 5))
+    SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", 30))
+    SIGN_IN_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_WINDOW_SECONDS", 15 * 60))
 
 
 def load_secret_key(instance_path: Path) -> str:
