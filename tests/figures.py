@@ -1,0 +1,24 @@
+"""Figures the adversarial suites count, printed in the run's closing summary."""
+from collections import Counter
+
+FIGURES: Counter = Counter()
+ORDER = ("routes in matrix", "requests", "generated inputs", "faults injected",
+         "5xx", "lost rows")
+
+
+def count(name: str, amount: int = 1) -> None:
+    FIGURES[name] += amount
+
+
+def note_status(status: int) -> None:
+    """Count one request and, if the server failed, one 5xx."""
+    FIGURES["requests"] += 1
+    if status >= 500:
+        FIGURES["5xx"] += 1
+
+
+def summary_line() -> str | None:
+    if not FIGURES:
+        return None
+    names = [*ORDER, *sorted(set(FIGURES) - set(ORDER))]
+    return "AdmitOne trust figures: " + ", ".join(f"{name} {FIGURES[name]}" for name in names)
