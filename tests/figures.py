@@ -2,6 +2,8 @@
 from collections import Counter
 
 FIGURES: Counter = Counter()
+#: (method, rule) pairs the access matrix tried, counted once across databases.
+MATRIX_ROUTES: set[tuple[str, str]] = set()
 ORDER = ("routes in matrix", "requests", "generated inputs", "faults injected",
          "5xx", "lost rows")
 
@@ -24,7 +26,8 @@ def note_status(status: int, *, database_down: bool = False) -> None:
 
 
 def summary_line() -> str | None:
-    if not FIGURES:
+    if not FIGURES and not MATRIX_ROUTES:
         return None
+    FIGURES["routes in matrix"] = len(MATRIX_ROUTES)
     names = [*ORDER, *sorted(set(FIGURES) - set(ORDER))]
     return "AdmitOne trust figures: " + ", ".join(f"{name} {FIGURES[name]}" for name in names)
