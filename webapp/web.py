@@ -47,6 +47,15 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(signed_in_user)
 
     @app.before_request
+    def refuse_nul_in_query():
+        # psycopg2 raises ValueError for a NUL in any string it sends, so a
+        # search box given one would fail with a 500 on PostgreSQL. Forms
+        # keep their own per-field message (BaseForm); addresses get a 400.
+        if any("\x00" in name + "".join(values) for name, values in request.args.lists()):
+            return error_response(400, "The address contains a NUL character, which no "
+                                  "search or filter accepts.")
+
+    @app.before_request
     def protect_from_forged_posts():
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return

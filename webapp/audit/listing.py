@@ -5,6 +5,7 @@ from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..models import AuditAction, AuditEntry, Event
+from ..pages import database_id, id_arg
 
 MAX_ATTENDEE_SEARCH = 200
 
@@ -22,7 +23,7 @@ class AuditFilters:
         action = args.get("action", "")
         attendee = args.get("attendee", "").replace("\x00", "").strip()
         return cls(
-            user_id=args.get("user", type=int),
+            user_id=id_arg(args, "user"),
             action=AuditAction(action) if action in AuditAction._value2member_map_ else None,
             attendee=attendee[:MAX_ATTENDEE_SEARCH],
         )
@@ -48,8 +49,9 @@ def audit_page(event: Event, filters: AuditFilters, *, page: int = 1,
         query = query.where(AuditEntry.user_id == filters.user_id)
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
-    if filters.attendee.isdigit():
-        query = query.where(AuditEntry.holder_id == int(filters.attendee[:10]))
+    if filters.attendee.isascii() and filters.attendee.isdigit():
+        holder_id = database_id(filters.attendee) or 0
+        query = query.where(AuditEntry.holder_id == holder_id)
     elif filters.attendee:
         # Summaries name the attendee as they were then, which is what an
         # organizer remembers after a rename or an unassignment.
