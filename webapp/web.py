@@ -66,6 +66,17 @@ def init_app(app: Flask) -> None:
             return  # token-authenticated JSON endpoints
         csrf.protect()
 
+    @app.teardown_appcontext
+    def release_connection_even_if_lost(_error):
+        # Runs before Flask-SQLAlchemy's own teardown. If the connection died
+        # after the request's last statement, the rollback in that teardown
+        # would raise after the response was made and turn it into a 500.
+        try:
+            db.session.rollback()
+        except OperationalError:
+            log.warning("database connection lost after the request; discarding it")
+            db.session().invalidate()
+
     @app.after_request
     def add_security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
