@@ -30,4 +30,5 @@ def summary_line() -> str | None:
         return None
     FIGURES["routes in matrix"] = len(MATRIX_ROUTES)
     names = [*ORDER, *sorted(set(FIGURES) - set(ORDER))]
-    return "AdmitOne trust figures: " + ", ".join(f"{name} {FIGURES[name]}" for name in names)
+    figures = ", ".join(f"{name} {FIGURES[name]}" for name in names)
+    return f"AdmitOne trust figures: {figures}"

@@ -52,8 +52,8 @@ class PageParser(HTMLParser):
         if tag == "a" and attrs.get("href"):
             self.links.append(urljoin(self.page_url, attrs["href"]))
         elif tag == "form":
-            self.forms.append(Form(page=self.page_url,
-                                   action=urljoin(self.page_url, attrs.get("action") or ""),
+            action = urljoin(self.page_url, attrs.get("action") or "")
+            self.forms.append(Form(page=self.page_url, action=action,
                                    method=(attrs.get("method") or "get").upper()))
         elif tag == "input" and form and attrs.get("name"):
             kind = attrs.get("type", "text").lower()

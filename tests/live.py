@@ -128,6 +128,27 @@ def flash_texts(html_text: str) -> list[str]:
             re.findall(r'<p class="flash[^"]*">(.*?)</p>', html_text, re.S)]
 
 
+_playwright = None
+
+
+def shared_playwright():
+    """One Playwright for the whole run.
+
+    Every module that imports `browser` gets its own session-scoped copy of
+    the fixture, and a second sync_playwright() in one process fails
+    ("Sync API inside the asyncio loop"); the copies share this one.
+    """
+    global _playwright
+    if _playwright is None:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        _playwright = sync_playwright().start()
+        atexit.register(_playwright.stop)
+    return _playwright
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium driven by Playwright (no browser download)."""
@@ -137,13 +158,11 @@ def browser():
             pytest.fail(message + " (CI=true: browser tests must run)", pytrace=False)
         SKIP_NOTICES.append(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
+    browser = shared_playwright().chromium.launch(executable_path=CHROMIUM,
+                                                  args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -95,8 +95,8 @@ class Actor:
         self.forbidden = forbidden
 
     def request(self, method: str, url: str, **kwargs):
-        response = self.client.open(url, method=method, data={
-            "csrf_token": self.client.csrf_token} if method != "GET" else None, **kwargs)
+        data = {"csrf_token": self.client.csrf_token} if method != "GET" else None
+        response = self.client.open(url, method=method, data=data, **kwargs)
         note_status(response.status_code)
         body = response.get_data(as_text=True)
         assert response.status_code < 500, f"{self.name}: {method} {url} -> 5xx"
@@ -117,7 +117,8 @@ def actors(app, world: World) -> dict[str, Actor]:
 
 
 def goes_to_sign_in(response) -> bool:
-    return response.status_code == 302 and response.headers["Location"].startswith("/login")
+    return (response.status_code == 302
+            and response.headers["Location"].startswith("/login"))
 
 
 def check_event_route(access: Access, people: dict[str, Actor], method: str,
@@ -146,8 +147,9 @@ def check_api_route(app, world: World, method: str, url: str, cross_url: str | N
             response = client.open(target, method=method, headers=headers, json={})
             note_status(response.status_code)
             body = response.get_data(as_text=True)
-            assert response.status_code in (401, 403), (target, headers, response.status_code)
-            assert not [m for m in world.this.markers + world.other.markers if m in body]
+            assert response.status_code in (401, 403), (target, headers)
+            markers = world.this.markers + world.other.markers
+            assert not [marker for marker in markers if marker in body]
 
 
 @pytest.mark.parametrize("endpoint, rule, method", ROUTES,
@@ -182,3 +184,71 @@ def test_route_access(app, endpoint, rule, method):
                     assert goes_to_sign_in(response)
 
     assert data_snapshot(app) == before, "a refused request changed data"
+
+
+def app_with_door_routes(database_url: str, desk_role):
+    """The app plus a desk page and a token API, as the check-in work adds them."""
+    import hashlib
+
+    from flask import Blueprint, abort, request
+    from flask_login import login_required
+    from sqlalchemy import select
+
+    from webapp.events.access import load_event
+    from webapp.extensions import db
+    from webapp.models import DeskToken
+
+    door = Blueprint("door", __name__)
+    api = Blueprint("door_api", __name__, url_prefix="/api")
+
+    @door.get("/events/<int:event_id>/desk")
+    @login_required
+    def desk(event_id: int):
+        return load_event(event_id, role=desk_role).name
+
+    @api.post("/events/<int:event_id>/scans")
+    def scan(event_id: int):
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        found = db.session.execute(select(DeskToken).where(
+            DeskToken.token_hash == hashlib.sha256(token.encode()).hexdigest(),
+            DeskToken.event_id == event_id)).scalar_one_or_none()
+        if found is None or found.revoked_at is not None:
+            abort(401)
+        return {"data": []}
+
+    app = create_app({"TESTING": True, "SECRET_KEY": TEST_SECRET_KEY,
+                      "SQLALCHEMY_DATABASE_URI": database_url,
+                      "CSRF_EXEMPT_BLUEPRINTS": ["door_api"]})
+    app.register_blueprint(door)
+    app.register_blueprint(api)
+    return app
+
+
+def test_matrix_lets_staff_use_desk_routes_and_refuses_revoked_tokens(app, database_url):
+    from webapp.extensions import db
+    from webapp.models import Role
+
+    door_app = app_with_door_routes(database_url, Role.STAFF)
+    world = build_world(door_app)
+    values = world.this.url_values()
+    desk_url = build_url(door_app, "door.desk", "GET", values)
+    scan_url = build_url(door_app, "door_api.scan", "POST", values)
+
+    check_event_route(Access.DESK, actors(door_app, world), "GET", desk_url, None)
+    check_api_route(door_app, world, "POST", scan_url, None)
+    with door_app.app_context():
+        db.engine.dispose()
+
+
+def test_matrix_catches_a_desk_route_closed_to_staff(app, database_url):
+    from webapp.extensions import db
+    from webapp.models import Role
+
+    door_app = app_with_door_routes(database_url, Role.ORGANIZER)
+    world = build_world(door_app)
+    desk_url = build_url(door_app, "door.desk", "GET", world.this.url_values())
+
+    with pytest.raises(AssertionError):
+        check_event_route(Access.DESK, actors(door_app, world), "GET", desk_url, None)
+    with door_app.app_context():
+        db.engine.dispose()

@@ -9,7 +9,14 @@ from webapp.database import transaction
 from webapp.errors import DomainError
 from webapp.events import services as events
 from webapp.extensions import db
-from webapp.models import AuditAction, AuditEntry, Event, Ticket, TicketHolder, TicketType
+from webapp.models import (
+    AuditAction,
+    AuditEntry,
+    Event,
+    Ticket,
+    TicketHolder,
+    TicketType,
+)
 from webapp.tickets import services as tickets
 
 from .world import World, build_world
@@ -21,7 +28,8 @@ class Abandoned(Exception):
 
 def audit_count(app) -> int:
     with app.app_context():
-        return db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+        return db.session.execute(
+            select(func.count()).select_from(AuditEntry)).scalar_one()
 
 
 def held_by(event_id: int) -> list[int]:
@@ -35,7 +43,8 @@ CHANGES = {
     AuditAction.EVENT_CREATED: lambda rows: events.create_event(
         rows["organizer"], name="New", venue="", timezone="UTC",
         starts_at=datetime(2027, 1, 1), ends_at=datetime(2027, 1, 2)),
-    AuditAction.EVENT_EDITED: lambda rows: events.update_event(rows["event"], name="Renamed"),
+    AuditAction.EVENT_EDITED: lambda rows: events.update_event(
+        rows["event"], name="Renamed"),
     AuditAction.TICKET_TYPE_CREATED: lambda rows: tickets.create_ticket_type(
         rows["event"], "Student", 2),
     AuditAction.TICKET_TYPE_EDITED: lambda rows: tickets.update_ticket_type(
@@ -48,7 +57,8 @@ CHANGES = {
         rows["holder"], last_name="King"),
     AuditAction.HOLDER_MOVED: lambda rows: attendees.move_holder(
         rows["holder"], rows["free_ticket"]),
-    AuditAction.HOLDER_UNASSIGNED: lambda rows: attendees.unassign_holder(rows["holder"]),
+    AuditAction.HOLDER_UNASSIGNED: lambda rows: attendees.unassign_holder(
+        rows["holder"]),
 }
 
 
@@ -102,8 +112,8 @@ def test_refused_change_leaves_no_audit_row(app, signed_in, event, make_ticket_t
         with pytest.raises(DomainError) as refused:
             with transaction():
                 ticket = db.session.get(Ticket, tickets_of(speaker)[0].id)
-                attendees.assign_holder(db.session.merge(event), ticket, "Alan", "Turing",
-                                        "alan@example.org")
+                attendees.assign_holder(db.session.merge(event), ticket, "Alan",
+                                        "Turing", "alan@example.org")
 
     assert refused.value.code == "ticket_taken"
     assert audit_count(app) == before
@@ -120,8 +130,8 @@ def summaries(response) -> list[str]:
     page = response.get_data(as_text=True)
     table = page.split('id="audit"', 1)[1]
     return [re.sub(r"\s+", " ", cell).strip() for cell in
-            re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>(.*?)"
-                       r"(?: <span|</td>)", table, re.S)]
+            re.findall(r"<tr>\s*(?:<td>[^<]*</td>\s*){3}<td>(.*?)(?: <span|</td>)",
+                       table, re.S)]
 
 
 @pytest.fixture
@@ -151,14 +161,16 @@ def test_audit_page_shows_before_and_after(signed_in, event, trail):
     ({"attendee": "turing"}, ["Assigned Alan Turing to ticket"]),
     ({"attendee": "ALAN"}, ["Assigned Alan Turing to ticket"]),
     ({"action": "holder_unassigned"}, []),
-    ({"action": "no_such_action", "attendee": "turing"}, ["Assigned Alan Turing to ticket"]),
+    ({"action": "no_such_action", "attendee": "turing"},
+     ["Assigned Alan Turing to ticket"]),
 ])
 def test_audit_filters(signed_in, event, trail, args, expected):
     response = signed_in.get(audit_url(event.id, **args))
 
     assert response.status_code == 200
-    assert [summary.split(" ticket ")[0] + " ticket" if " ticket " in summary else summary
-            for summary in summaries(response)] == expected
+    shown = [summary.split(" ticket ")[0] + " ticket" if " ticket " in summary
+             else summary for summary in summaries(response)]
+    assert shown == expected
 
 
 def test_audit_filter_by_holder_id_and_person(app, signed_in, event, trail):
@@ -196,7 +208,8 @@ def test_audit_is_for_organizers_only(app, event, make_user, trail):
 
     staff = make_user("staff@example.org")
     with app.app_context():
-        db.session.add(EventMembership(event_id=event.id, user_id=staff.id, role=Role.STAFF))
+        db.session.add(EventMembership(event_id=event.id, user_id=staff.id,
+                                       role=Role.STAFF))
         db.session.commit()
     client = WebClient(app.test_client())
     client.login("staff@example.org")

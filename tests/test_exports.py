@@ -25,8 +25,8 @@ def check_in(app, event, ticket, *, desk="North door", annulled=False, user_emai
     with app.app_context():
         user_id = db.session.execute(select(User.id).where(
             User.email == user_email)).scalar() if user_email else None
-        db.session.add(CheckIn(event_id=event.id, ticket_id=ticket.id, holder_name="Ada L",
-                               desk_name=desk, user_id=user_id,
+        db.session.add(CheckIn(event_id=event.id, ticket_id=ticket.id,
+                               holder_name="Ada L", desk_name=desk, user_id=user_id,
                                annulled_at=utcnow() if annulled else None))
         db.session.commit()
 
@@ -57,13 +57,14 @@ def test_attendees_csv_lists_type_code_and_check_in(app, signed_in, event, gener
 def test_check_ins_csv_keeps_annulled_entries(app, signed_in, organizer, event, general,
                                               tickets_of, make_holder):
     tickets = tickets_of(general)
-    check_in(app, event, tickets[0], desk="South", annulled=True, user_email=organizer.email)
+    check_in(app, event, tickets[0], desk="South", annulled=True,
+             user_email=organizer.email)
     check_in(app, event, tickets[0], desk="North")
 
     rows = read_csv(signed_in.get(f"/events/{event.id}/exports/check-ins.csv"))
 
-    assert rows[0][:6] == ["Checked in at (UTC)", "Ticket code", "Ticket type", "Holder",
-                           "Desk", "Staff"]
+    assert rows[0][:6] == ["Checked in at (UTC)", "Ticket code", "Ticket type",
+                           "Holder", "Desk", "Staff"]
     assert [(row[1], row[4], row[5], bool(row[6])) for row in rows[1:]] == [
         (format_code(tickets[0].code), "South", organizer.email, True),
         (format_code(tickets[0].code), "North", "", False)]
@@ -79,8 +80,8 @@ def test_neutralise(value, exported):
     assert neutralise(value) == exported
 
 
-def test_formula_cells_are_inert_in_export_only(app, signed_in, event, general, tickets_of,
-                                                make_holder):
+def test_formula_cells_are_inert_in_export_only(app, signed_in, event, general,
+                                                tickets_of, make_holder):
     holder = make_holder(event, tickets_of(general)[0], "=cmd|' /C calc'!A0", "+Evil",
                          "@attacker@example.org")
 
@@ -97,8 +98,9 @@ def test_export_runs_a_fixed_number_of_queries(app, signed_in, event, make_ticke
     big = make_ticket_type(event, "Big", 1200)
     for number, ticket in enumerate(tickets_of(big)[:3]):
         make_holder(event, ticket, "Few", str(number), f"few{number}@example.org")
+    url = f"/events/{event.id}/exports/attendees.csv"
     with count_queries() as few:
-        assert len(read_csv(signed_in.get(f"/events/{event.id}/exports/attendees.csv"))) == 4
+        assert len(read_csv(signed_in.get(url))) == 4
 
     with app.app_context():
         db.session.execute(db.insert(TicketHolder), [
@@ -107,7 +109,7 @@ def test_export_runs_a_fixed_number_of_queries(app, signed_in, event, make_ticke
             for number, ticket in enumerate(tickets_of(big)[3:])])
         db.session.commit()
     with count_queries() as many:
-        assert len(read_csv(signed_in.get(f"/events/{event.id}/exports/attendees.csv"))) == 1201
+        assert len(read_csv(signed_in.get(url))) == 1201
 
     assert len(many) == len(few)
 
@@ -118,7 +120,8 @@ def test_exports_are_for_organizers_only(app, event, general, tickets_of, make_h
     make_holder(event, tickets_of(general)[0])
     staff = make_user("staff@example.org")
     with app.app_context():
-        db.session.add(EventMembership(event_id=event.id, user_id=staff.id, role=Role.STAFF))
+        db.session.add(EventMembership(event_id=event.id, user_id=staff.id,
+                                       role=Role.STAFF))
         db.session.commit()
     staff_client, anonymous = WebClient(app.test_client()), app.test_client()
     staff_client.login(staff.email)

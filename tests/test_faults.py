@@ -28,7 +28,8 @@ from webapp.tickets.services import create_ticket_type
 
 from .conftest import PASSWORD, TEST_SECRET_KEY
 from .figures import count, note_status
-from .live import LiveClient, flash_texts, free_port, live_server, start_gunicorn, stop_gunicorn  # noqa
+from .live import LiveClient, flash_texts, free_port, start_gunicorn, stop_gunicorn
+from .live import live_server  # noqa: F401
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 PLAIN_503 = "The database is not reachable right now."
@@ -54,7 +55,8 @@ def terminate_backends(database_url: str) -> int:
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            cursor.execute("SELECT count(pg_terminate_backend(pid)) "
+                           "FROM pg_stat_activity "
                            "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
             return cursor.fetchone()[0]
     finally:
@@ -93,8 +95,8 @@ def test_cut_connections_mid_load(app, dialect, live_server, database_url, organ
         list(pool.map(load, range(6)))
     load_done.set()
     cutter.join()
-    after = [assign(client, event.id, ticket_type.id, f"after{n}@example.org").status_code
-             for n, client in enumerate(clients)]
+    after = [assign(client, event.id, ticket_type.id, f"after{n}@example.org")
+             .status_code for n, client in enumerate(clients)]
 
     for status in [*answers.values(), *after]:
         note_status(status, database_down=True)
@@ -133,9 +135,9 @@ class OwnPostgres:
                        check=True, capture_output=True, timeout=120, cwd=self.dir)
 
     def start(self) -> None:
-        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w",
-                 "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1",
-                 "start")
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"),
+                 "-w", "-o", options, "start")
 
     def stop(self) -> None:
         self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -144,8 +146,9 @@ class OwnPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def remove(self) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl"), "-D",
-                        str(self.data), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(["runuser", "-u", "postgres", "--", str(self.bin / "pg_ctl"),
+                        "-D", str(self.data), "-m", "immediate", "stop"],
+                       capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -173,7 +176,8 @@ def app_on_own_postgres(own_postgres):
         upgrade()
         organizer = create_user("organizer@example.org", PASSWORD)
         event = create_event(organizer, name="Restart Fest", venue="", timezone="UTC",
-                             starts_at=datetime(2027, 1, 1), ends_at=datetime(2027, 1, 2))
+                             starts_at=datetime(2027, 1, 1),
+                             ends_at=datetime(2027, 1, 2))
         ticket_type = create_ticket_type(event, "General", 100)
         db.session.commit()
         ids = (event.id, ticket_type.id)
@@ -190,13 +194,14 @@ def test_server_stopped_and_restarted(own_postgres, app_on_own_postgres, tmp_pat
     try:
         client = LiveClient(server.url)
         client.login("organizer@example.org")
-        before = [assign(client, event_id, type_id, f"before{n}@example.org").status_code
-                  for n in range(10)]
+        before = [assign(client, event_id, type_id, f"before{n}@example.org")
+                  .status_code for n in range(10)]
 
         own_postgres.stop()
         count("faults injected")
+        paths = ("/", f"/events/{event_id}", f"/events/{event_id}/attendees")
         down = [client.get(client.url(path), timeout=30, allow_redirects=False)
-                for path in ("/", f"/events/{event_id}", f"/events/{event_id}/attendees")]
+                for path in paths]
         down.append(assign(client, event_id, type_id, "during@example.org"))
         sign_in_page = LiveClient(server.url).get(client.url("/login"), timeout=30)
 

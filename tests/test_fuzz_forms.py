@@ -32,7 +32,8 @@ def demo_world(app):
     """The demo event of the demo organizer, and another organizer's event."""
     with app.app_context():
         load_demo(total_tickets=60)
-        other = build_event("Omega", "other.organizer@example.org", "other.staff@example.org")
+        other = build_event("Omega", "other.organizer@example.org",
+                            "other.staff@example.org")
         db.session.remove()
     client = WebClient(app.test_client())
     assert client.login(DEMO_EMAIL, DEMO_PASSWORD).status_code == 302
@@ -64,7 +65,8 @@ def field_values(form_field: Field, other) -> st.SearchStrategy:
     if form_field.kind == "datetime-local":
         return st.one_of(
             st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M")),
-            st.sampled_from(["9999-12-31T23:59", "0001-01-01T00:00", "2027-02-30T10:00"]),
+            st.sampled_from(["9999-12-31T23:59", "0001-01-01T00:00",
+                             "2027-02-30T10:00"]),
             texts)
     if form_field.kind == "file":
         return st.one_of(st.binary(max_size=2000),
@@ -77,7 +79,8 @@ def submissions(form: Form, other, token: str, stale: str) -> st.SearchStrategy[
     missing = object()
     csrf = st.sampled_from(["valid"] * 4 + ["missing", "stale", "garbled"]) \
         if form.user_fields else st.sampled_from(["missing", "stale", "garbled"])
-    tokens = {"valid": token, "missing": missing, "stale": stale, "garbled": token[::-1]}
+    tokens = {"valid": token, "missing": missing, "stale": stale,
+              "garbled": token[::-1]}
     parts = {}
     for form_field in form.fields:
         if form_field.is_csrf:
@@ -88,7 +91,8 @@ def submissions(form: Form, other, token: str, stale: str) -> st.SearchStrategy[
             parts[form_field.name] = st.one_of(st.just(missing),
                                                field_values(form_field, other))
     return st.fixed_dictionaries(parts).map(
-        lambda data: {name: value for name, value in data.items() if value is not missing})
+        lambda data: {name: value for name, value in data.items()
+                      if value is not missing})
 
 
 def as_request_data(form: Form, data: dict) -> dict:
@@ -112,7 +116,7 @@ def fuzz_post_form(app, client, form: Form, other, stale: str) -> None:
 
         assert response.status_code < 500, (url, data)
         accepted = 300 <= response.status_code < 400
-        count("fuzzed submissions accepted" if accepted else "fuzzed submissions refused")
+        count(f"fuzzed submissions {'accepted' if accepted else 'refused'}")
         if not accepted:
             assert data_snapshot(app) == before, ("refused but changed data", url, data)
         if response.status_code >= 400:
@@ -144,7 +148,8 @@ def test_every_form_survives_generated_input(app, demo_world):
         response = client.get(path)
         note_status(response.status_code)
         assert response.status_code < 500, path
-        return response.status_code, response.content_type, response.get_data(as_text=True)
+        return (response.status_code, response.content_type,
+                response.get_data(as_text=True))
 
     pages, forms = crawl(get)
     posts = [form for form in forms if form.method == "POST"]

@@ -6,7 +6,8 @@ from .live import browser, live_server, page  # noqa: F401
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = '"><img src=x onerror=alert(1)>'
 EMAIL = '"><img src=x onerror=alert(1)>@example.org'
-ESCAPED = ["&lt;script&gt;alert(1)&lt;/script&gt;", "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"]
+ESCAPED = ["&lt;script&gt;alert(1)&lt;/script&gt;",
+           "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"]
 
 
 @pytest.fixture
@@ -21,7 +22,8 @@ def marked_up(app, organizer, make_event, make_ticket_type, tickets_of, make_hol
 def pages_showing_names(event, holder) -> list[str]:
     return [
         "/", f"/events/{event.id}", f"/events/{event.id}/attendees",
-        f"/events/{event.id}/attendees?q=%3Cscript%3E", f"/events/{event.id}/attendees/{holder.id}",
+        f"/events/{event.id}/attendees?q=%3Cscript%3E",
+        f"/events/{event.id}/attendees/{holder.id}",
         f"/events/{event.id}/tickets", f"/events/{event.id}/audit",
         f"/events/{event.id}/audit?attendee=%3Cscript%3E",
     ]
@@ -77,7 +79,8 @@ def test_browser_shows_markup_as_text_and_runs_none(page, marked_up, organizer):
     for path in pages_showing_names(event, holder):
         page.goto(path)
         shown[path] = page.locator("main").inner_text()
-        injected[path] = page.evaluate("document.querySelectorAll('img, script').length")
+        injected[path] = page.evaluate(
+            "document.querySelectorAll('img, script').length")
 
     assert dialogs == []
     assert set(injected.values()) == {0}
@@ -85,3 +88,52 @@ def test_browser_shows_markup_as_text_and_runs_none(page, marked_up, organizer):
         assert SCRIPT in text, path
     assert IMAGE in shown[f"/events/{event.id}/attendees/{holder.id}"]
     assert EMAIL in shown[f"/events/{event.id}/attendees"]
+
+
+@pytest.mark.parametrize("role", ["organizer", "staff"])
+def test_every_page_reachable_by_links_escapes_markup(app, marked_up, organizer,
+                                                      make_user, role):
+    """Pages added later (desk, bulk preview, printable tickets) are covered too."""
+    from webapp.extensions import db
+    from webapp.models import EventMembership, Role
+
+    from .conftest import WebClient
+    from .forms_on_pages import crawl
+
+    event, _holder = marked_up
+    email = organizer.email
+    if role == "staff":
+        email = make_user("staff@example.org").email
+        with app.app_context():
+            db.session.add(EventMembership(event_id=event.id, role=Role.STAFF,
+                                           user_id=make_user_id(email)))
+            db.session.commit()
+    client = WebClient(app.test_client())
+    client.login(email)
+    escaped_on = []
+
+    def get(path):
+        response = client.get(path)
+        body = response.get_data(as_text=True)
+        assert response.status_code < 500, path
+        if not response.content_type.startswith("text/html"):
+            # A CSV holds the text as typed; it must never be taken for HTML.
+            assert response.headers["X-Content-Type-Options"] == "nosniff", path
+            return response.status_code, response.content_type, body
+        assert "<script>alert" not in body and "<img src=x" not in body, path
+        if ESCAPED[0] in body:
+            escaped_on.append(path)
+        return response.status_code, response.content_type, body
+
+    pages, _forms = crawl(get)
+
+    assert len(escaped_on) >= (6 if role == "organizer" else 1), (pages, escaped_on)
+
+
+def make_user_id(email: str) -> int:
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import User
+
+    return db.session.execute(select(User.id).where(User.email == email)).scalar_one()

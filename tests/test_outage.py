@@ -18,7 +18,8 @@ def unreachable_app(tmp_path):
     """The app pointed at a PostgreSQL port where nothing listens."""
     app = create_app({
         "TESTING": True, "SECRET_KEY": TEST_SECRET_KEY,
-        "SQLALCHEMY_DATABASE_URI": f"postgresql://postgres@127.0.0.1:{free_port()}/gone",
+        "SQLALCHEMY_DATABASE_URI":
+            f"postgresql://postgres@127.0.0.1:{free_port()}/gone",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
                                       "connect_args": {"connect_timeout": 2}},
     })
@@ -80,8 +81,8 @@ def failing_statements(app):
 
     def fail(conn, cursor, statement, parameters, context, executemany):
         if any(text in statement for text in matches):
-            raise OperationalError(statement, parameters,
-                                   Exception("server closed the connection unexpectedly"))
+            lost = Exception("server closed the connection unexpectedly")
+            raise OperationalError(statement, parameters, lost)
 
     with app.app_context():
         engine = db.engine

@@ -11,7 +11,7 @@ from webapp.web import CONTENT_SECURITY_POLICY
 
 from .conftest import PASSWORD, WebClient
 from .helpers import field_errors
-from .live import PROJECT_ROOT
+from .live import PROJECT_ROOT, LiveClient, live_server  # noqa: F401
 
 
 def session_cookie(client) -> str | None:
@@ -70,8 +70,9 @@ def test_session_cookie_flags(app, organizer):
     client = WebClient(app.test_client())
     client.fetch_csrf_token("/login")
 
-    response = client.post("/login", data={"email": organizer.email, "password": PASSWORD,
-                                           "csrf_token": client.csrf_token})
+    data = {"email": organizer.email, "password": PASSWORD,
+            "csrf_token": client.csrf_token}
+    response = client.post("/login", data=data)
 
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -86,8 +87,8 @@ def test_https_setting_makes_cookies_secure(tmp_path):
         "print(app.test_client().get('/login').headers['Set-Cookie'])\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, text=True,
-                            capture_output=True, env={"HTTPS": "true", "PATH": "/usr/bin"},
-                            timeout=60)
+                            capture_output=True, timeout=60,
+                            env={"HTTPS": "true", "PATH": "/usr/bin"})
 
     assert result.returncode == 0, result.stderr
     assert "; Secure" in result.stdout and "HttpOnly" in result.stdout
@@ -117,7 +118,8 @@ def try_sign_in(app, email: str, password: str):
 
 def failed_count(app) -> int:
     with app.app_context():
-        return db.session.execute(select(func.count()).select_from(FailedSignIn)).scalar_one()
+        return db.session.execute(
+            select(func.count()).select_from(FailedSignIn)).scalar_one()
 
 
 ACCOUNT_MESSAGE = ("Too many failed sign-ins for this account. Wait 15 minutes and try "
@@ -164,9 +166,12 @@ def test_success_forgets_the_accounts_failures(app, organizer):
 
 @pytest.mark.parametrize("email, password, message", [
     ("", PASSWORD, "This field is required."),
-    ("a" * 300 + "@example.org", PASSWORD, "Field cannot be longer than 254 characters."),
-    ("organizer@example.org", "x" * 1001, "Field cannot be longer than 1000 characters."),
-    ("organizer@example.org", "pass\x00word", "This field must not contain NUL characters."),
+    ("a" * 300 + "@example.org", PASSWORD,
+     "Field cannot be longer than 254 characters."),
+    ("organizer@example.org", "x" * 1001,
+     "Field cannot be longer than 1000 characters."),
+    ("organizer@example.org", "pass\x00word",
+     "This field must not contain NUL characters."),
 ])
 def test_bad_sign_in_input_is_refused_and_not_counted(app, organizer, email, password,
                                                       message):
@@ -182,14 +187,13 @@ def test_limit_holds_across_server_workers(live_server, organizer):
     """Attempts spread over gunicorn's workers all count against one account."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from .live import LiveClient
-
     def attempt(password: str) -> int:
         client = LiveClient(live_server.url)
         client.fetch_csrf_token("/login")
-        return client.post(client.url("/login"), timeout=30, allow_redirects=False, data={
-            "email": organizer.email, "password": password,
-            "csrf_token": client.csrf_token}).status_code
+        data = {"email": organizer.email, "password": password,
+                "csrf_token": client.csrf_token}
+        return client.post(client.url("/login"), data=data, timeout=30,
+                           allow_redirects=False).status_code
 
     with ThreadPoolExecutor(max_workers=5) as pool:
         first = list(pool.map(attempt, ["wrong"] * 5))
@@ -198,6 +202,3 @@ def test_limit_holds_across_server_workers(live_server, organizer):
     assert first == [401] * 5
     assert later == [429] * 3
     assert live_server.tracebacks() == 0
-
-
-from .live import live_server  # noqa: E402,F401

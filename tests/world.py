@@ -73,7 +73,8 @@ def build_event(label: str, organizer_email: str, staff_email: str) -> EventRows
                        user_id=staff.id)
     revoked_token = f"revoked-{label.lower()}-token"
     desk_token = DeskToken(event_id=event.id, desk_name=f"{label} Desk",
-                           token_hash=hashlib.sha256(revoked_token.encode()).hexdigest(),
+                           token_hash=hashlib.sha256(
+                               revoked_token.encode()).hexdigest(),
                            created_by_id=organizer.id, revoked_at=utcnow())
     db.session.add_all([check_in, desk_token])
     db.session.commit()
@@ -83,9 +84,11 @@ def build_event(label: str, organizer_email: str, staff_email: str) -> EventRows
     return EventRows(
         event_id=event.id, ticket_type_id=ticket_type.id, ticket_id=tickets[0].id,
         free_ticket_id=tickets[1].id, holder_id=holder.id, check_in_id=check_in.id,
-        desk_token_id=desk_token.id, audit_entry_id=entry_id, revoked_token=revoked_token,
-        markers=[f"{label} Summit", f"{label}first", f"{label.lower()}.holder@example.org",
-                 tickets[0].code, f"{label} Pass"],
+        desk_token_id=desk_token.id, audit_entry_id=entry_id,
+        revoked_token=revoked_token,
+        markers=[f"{label} Summit", f"{label}first",
+                 f"{label.lower()}.holder@example.org", tickets[0].code,
+                 f"{label} Pass"],
     )
 
 
@@ -119,7 +122,8 @@ def data_snapshot(app) -> dict[str, tuple[int, str]]:
                 continue
             rows = db.session.execute(
                 select(table).order_by(*table.primary_key.columns)).all()
-            digest = hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
+            text = repr([tuple(row) for row in rows])
+            digest = hashlib.sha256(text.encode()).hexdigest()
             snapshot[table.name] = (len(rows), digest[:16])
         db.session.rollback()
     return snapshot

@@ -82,5 +82,6 @@ def register_blueprints(app: Flask) -> None:
     from .exports.routes import bp as exports_bp
     from .tickets.routes import bp as tickets_bp
 
-    for blueprint in (auth_bp, events_bp, tickets_bp, attendees_bp, audit_bp, exports_bp):
+    blueprints = (auth_bp, events_bp, tickets_bp, attendees_bp, audit_bp, exports_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -51,7 +51,8 @@ def init_app(app: Flask) -> None:
         # psycopg2 raises ValueError for a NUL in any string it sends, so a
         # search box given one would fail with a 500 on PostgreSQL. Forms
         # keep their own per-field message (BaseForm); addresses get a 400.
-        if any("\x00" in name + "".join(values) for name, values in request.args.lists()):
+        arguments = request.args.lists()
+        if any("\x00" in name + "".join(values) for name, values in arguments):
             return error_response(400, "The address contains a NUL character, which no "
                                   "search or filter accepts.")
 

@@ -41,8 +41,9 @@ def next_free_ticket(event: Event, ticket_type_id: int) -> Ticket:
         # The lock waits for nothing if the ticket's previous taker already
         # committed, but the query's snapshot predates that holder; a fresh
         # statement sees it, and the next pick skips the ticket.
-        if not db.session.execute(
-                select(TicketHolder.id).where(TicketHolder.ticket_id == ticket.id)).first():
+        holder_now = db.session.execute(
+            select(TicketHolder.id).where(TicketHolder.ticket_id == ticket.id)).first()
+        if holder_now is None:
             return ticket
     raise Conflict("busy", "Many tickets of this type are being assigned right now. "
                    "Nothing was saved; please send again.", field="ticket_type")

@@ -1,7 +1,7 @@
 """The audit page's query: filter by person, action and attendee, one page at a time."""
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AuditAction, AuditEntry, Event
@@ -24,7 +24,7 @@ class AuditFilters:
         attendee = args.get("attendee", "").replace("\x00", "").strip()
         return cls(
             user_id=id_arg(args, "user"),
-            action=AuditAction(action) if action in AuditAction._value2member_map_ else None,
+            action=AuditAction._value2member_map_.get(action),
             attendee=attendee[:MAX_ATTENDEE_SEARCH],
         )
 
@@ -60,7 +60,8 @@ def audit_page(event: Event, filters: AuditFilters, *, page: int = 1,
         query = query.where(AuditEntry.holder_id.is_not(None),
                             func.lower(AuditEntry.summary).like(pattern, escape="\\"))
 
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    total = db.session.execute(
+        select(func.count()).select_from(query.subquery())).scalar_one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     entries = db.session.execute(

@@ -2,7 +2,8 @@
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 

@@ -71,7 +71,8 @@ def sign_in_refusal(email: str) -> str | None:
     recent = select(func.count()).select_from(FailedSignIn) \
         .where(FailedSignIn.attempted_at >= since)
 
-    by_account = db.session.execute(recent.where(FailedSignIn.email == email)).scalar_one()
+    by_account = db.session.execute(
+        recent.where(FailedSignIn.email == email)).scalar_one()
     if by_account >= config["SIGN_IN_FAILURES_PER_ACCOUNT"]:
         return (f"Too many failed sign-ins for this account. Wait {minutes} minutes "
                 "and try again, or ask an organizer to check the password.")

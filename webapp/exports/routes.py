@@ -43,7 +43,8 @@ def attendee_rows(event_id: int):
                TicketType.name, Ticket.code, CheckIn.checked_in_at)
         .join(Ticket, Ticket.id == TicketHolder.ticket_id)
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
-        .outerjoin(CheckIn, (CheckIn.ticket_id == Ticket.id) & CheckIn.annulled_at.is_(None))
+        .outerjoin(CheckIn, (CheckIn.ticket_id == Ticket.id)
+                   & CheckIn.annulled_at.is_(None))
         .where(TicketHolder.event_id == event_id)
         .order_by(TicketHolder.last_name, TicketHolder.first_name, TicketHolder.id)
         .execution_options(yield_per=FETCH_SIZE)
@@ -65,8 +66,9 @@ def check_in_rows(event_id: int):
         .order_by(CheckIn.checked_in_at, CheckIn.id)
         .execution_options(yield_per=FETCH_SIZE)
     )
-    for at, code, type_name, holder, desk, email, annulled_at in db.session.execute(query):
-        yield iso(at), format_code(code), type_name, holder, desk, email or "", iso(annulled_at)
+    for at, code, type_name, holder, desk, email, annulled in db.session.execute(query):
+        yield (iso(at), format_code(code), type_name, holder, desk, email or "",
+               iso(annulled))
 
 
 @bp.get("/attendees.csv")
