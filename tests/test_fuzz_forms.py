@@ -167,3 +167,22 @@ def test_every_form_survives_generated_input(app, demo_world):
         fuzz_search_form(app, client, form, other)
     count("forms fuzzed", len(posts) + len(searches))
     count("pages crawled", len(pages))
+
+
+def test_sign_in_form_survives_generated_input(app, demo_world):
+    """The one form an anonymous visitor sees, found the same way."""
+    _client, other, stale = demo_world
+    visitor = WebClient(app.test_client())
+    visitor.fetch_csrf_token("/login")
+
+    def get(path):
+        response = visitor.get(path)
+        note_status(response.status_code)
+        return (response.status_code, response.content_type,
+                response.get_data(as_text=True))
+
+    _pages, forms = crawl(get, start="/login")
+
+    assert [local_path(form.action) for form in forms] == ["/login"]
+    fuzz_post_form(app, visitor, forms[0], other, stale)
+    count("forms fuzzed")
