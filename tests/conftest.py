@@ -22,6 +22,7 @@ from webapp.models import Event, Ticket, TicketType, User
 from webapp.tickets.services import create_ticket_type
 
 from .databases import IN_CI, SKIP_NOTICES, fresh_database
+from .figures import summary_line
 
 DATABASES = ["sqlite", "postgresql"]
 PASSWORD = "correct horse battery"
@@ -32,6 +33,8 @@ TEST_SECRET_KEY = "test-secret-key-not-for-production"
 def pytest_terminal_summary(terminalreporter):
     for notice in SKIP_NOTICES:
         terminalreporter.write_line(f"NOTICE: {notice}", yellow=True, bold=True)
+    if line := summary_line():
+        terminalreporter.write_line(line, bold=True)
 
 
 def pytest_report_header():

@@ -63,10 +63,10 @@ def start_gunicorn(database_url: str, log_path: Path, workers: int = LIVE_WORKER
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited: {log_path.read_text()[-2000:]}")
         try:
-            if requests.get(f"{url}/login", timeout=2).status_code == 200:
+            if requests.get(f"{url}/login", timeout=5).status_code == 200:
                 return LiveServer(url, log_path, process)
+        # A worker still booting on a busy machine answers late: wait on.
         except (requests.ConnectionError, requests.Timeout):
-            # Workers still booting on a busy machine answer late; keep waiting.
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError("gunicorn did not answer within 30 s")
@@ -128,11 +128,25 @@ def flash_texts(html_text: str) -> list[str]:
             re.findall(r'<p class="flash[^"]*">(.*?)</p>', html_text, re.S)]
 
 
-#: One Playwright and one Chromium for the whole run. Each module that
-#: imports `browser` registers its own session fixture, and a second
-#: sync_playwright() while the first runs fails ("Sync API inside the
-#: asyncio loop"), so the fixtures share these and the last one closes them.
-_SHARED_BROWSER: dict = {"users": 0}
+_playwright = None
+
+
+def shared_playwright():
+    """One Playwright for the whole run.
+
+    Every module that imports `browser` gets its own session-scoped copy of
+    the fixture, and a second sync_playwright() in one process fails
+    ("Sync API inside the asyncio loop"); the copies share this one.
+    """
+    global _playwright
+    if _playwright is None:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        _playwright = sync_playwright().start()
+        atexit.register(_playwright.stop)
+    return _playwright
 
 
 @pytest.fixture(scope="session")
@@ -144,19 +158,11 @@ def browser():
             pytest.fail(message + " (CI=true: browser tests must run)", pytrace=False)
         SKIP_NOTICES.append(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
 
-    if _SHARED_BROWSER["users"] == 0:
-        playwright = sync_playwright().start()
-        _SHARED_BROWSER["playwright"] = playwright
-        _SHARED_BROWSER["browser"] = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    _SHARED_BROWSER["users"] += 1
-    yield _SHARED_BROWSER["browser"]
-    _SHARED_BROWSER["users"] -= 1
-    if _SHARED_BROWSER["users"] == 0:
-        _SHARED_BROWSER.pop("browser").close()
-        _SHARED_BROWSER.pop("playwright").stop()
+    browser = shared_playwright().chromium.launch(executable_path=CHROMIUM,
+                                                  args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

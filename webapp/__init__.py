@@ -78,10 +78,14 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .attendees.routes import bp as attendees_bp
+    from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .bulk.routes import bp as bulk_bp
     from .events.routes import bp as events_bp
+    from .exports.routes import bp as exports_bp
     from .tickets.routes import bp as tickets_bp
 
-    for blueprint in (auth_bp, events_bp, tickets_bp, attendees_bp, bulk_bp):
+    blueprints = (auth_bp, events_bp, tickets_bp, attendees_bp, bulk_bp, audit_bp,
+                  exports_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

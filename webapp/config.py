@@ -14,6 +14,10 @@ def database_url(url: str) -> str:
     return url
 
 
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = database_url(
@@ -41,6 +45,11 @@ class Config:
     MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 1_000))
     ATTENDEES_PER_PAGE = 50
     SQLITE_BUSY_TIMEOUT_SECONDS = 15
+    # Failed sign-ins allowed per account and per address within the window;
+    # an office or venue shares one address, so its limit is higher.
+    SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 5)
+    SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30)
+    SIGN_IN_WINDOW_SECONDS = env_int("SIGN_IN_WINDOW_SECONDS", 15 * 60)
 
 
 def load_secret_key(instance_path: Path) -> str:

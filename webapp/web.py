@@ -1,16 +1,15 @@
 """Request-wide behaviour: sign-in loading, CSRF policy, error pages, headers."""
 import logging
 
-from flask import Flask, current_app, flash, render_template, request
+from flask import Flask, current_app, flash, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .auth.sessions import signed_in_user
 from .database import is_database_busy
 from .errors import DomainError
 from .extensions import csrf, db, login_manager
-from .models import User
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +44,17 @@ def checks_csrf_in_form(view):
 def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        return db.session.execute(
-            select(User).where(User.id == int(user_id))
-        ).scalar_one_or_none()
+    login_manager.user_loader(signed_in_user)
+
+    @app.before_request
+    def refuse_nul_in_query():
+        # psycopg2 raises ValueError for a NUL in any string it sends, so a
+        # search box given one would fail with a 500 on PostgreSQL. Forms
+        # keep their own per-field message (BaseForm); addresses get a 400.
+        arguments = request.args.lists()
+        if any("\x00" in name + "".join(values) for name, values in arguments):
+            return error_response(400, "The address contains a NUL character, which no "
+                                  "search or filter accepts.")
 
     @app.before_request
     def protect_from_forged_posts():
@@ -63,6 +66,17 @@ def init_app(app: Flask) -> None:
         if request.blueprint in app.config.get("CSRF_EXEMPT_BLUEPRINTS", ()):
             return  # token-authenticated JSON endpoints
         csrf.protect()
+
+    @app.teardown_appcontext
+    def release_connection_even_if_lost(_error):
+        # Runs before Flask-SQLAlchemy's own teardown. If the connection died
+        # after the request's last statement, the rollback in that teardown
+        # would raise after the response was made and turn it into a 500.
+        try:
+            db.session.rollback()
+        except OperationalError:
+            log.warning("database connection lost after the request; discarding it")
+            db.session().invalidate()
 
     @app.after_request
     def add_security_headers(response):
@@ -92,7 +106,12 @@ def error_response(status: int, message: str, title: str | None = None):
     if wants_json():
         error = {"status": str(status), "title": title or f"HTTP {status}", "detail": message}
         return {"errors": [error]}, status
-    return render_template("error.html", status=status, message=message), status
+    try:
+        return render_template("error.html", status=status, message=message), status
+    except OperationalError as error:
+        # The page's header asks who is signed in; with the database gone
+        # that fails too, so answer as if nobody were.
+        return handle_operational_error(error)
 
 
 def handle_http_error(error: HTTPException):
@@ -135,11 +154,23 @@ def handle_domain_error(error: DomainError):
 
 
 def handle_operational_error(error: OperationalError):
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except OperationalError:
+        pass  # the connection is gone; the pool replaces it on the next checkout
+    # Loading the signed-in user needs the database, so the error page must
+    # not try: it shows the page as to an anonymous visitor.
+    g._login_user = login_manager.anonymous_user()
     if is_database_busy(error):
-        return error_response(503, "The database is busy. Please send again in a moment.")
-    log.error("database unavailable: %s", error.orig)
-    return error_response(503, ERROR_MESSAGES[503], "Database unavailable")
+        message = "The database is busy. Please send again in a moment."
+    else:
+        log.error("database unavailable: %s", str(error.orig).strip())
+        message = ERROR_MESSAGES[503]
+    if wants_json():
+        return {"errors": [{"status": "503", "title": "Database unavailable",
+                            "detail": message}]}, 503, {"Retry-After": "5"}
+    return render_template("error.html", status=503, message=message), 503, \
+        {"Retry-After": "5"}
 
 
 def handle_data_error(error: DataError):

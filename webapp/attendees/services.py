@@ -12,6 +12,7 @@ from ..tickets.codes import format_code
 log = logging.getLogger(__name__)
 
 DETAIL_FIELDS = ("first_name", "last_name", "email")
+PICK_ATTEMPTS = 5
 
 
 def next_free_ticket(event: Event, ticket_type_id: int) -> Ticket:
@@ -32,10 +33,20 @@ def next_free_ticket(event: Event, ticket_type_id: int) -> Ticket:
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(of=Ticket, skip_locked=True)
-    ticket = db.session.execute(query).scalar_one_or_none()
-    if ticket is None:
-        raise Conflict("sold_out", "No free ticket of this type is left.", field="ticket_type")
-    return ticket
+    for _attempt in range(PICK_ATTEMPTS):
+        ticket = db.session.execute(query).scalar_one_or_none()
+        if ticket is None:
+            raise Conflict("sold_out", "No free ticket of this type is left.",
+                           field="ticket_type")
+        # The lock waits for nothing if the ticket's previous taker already
+        # committed, but the query's snapshot predates that holder; a fresh
+        # statement sees it, and the next pick skips the ticket.
+        holder_now = db.session.execute(
+            select(TicketHolder.id).where(TicketHolder.ticket_id == ticket.id)).first()
+        if holder_now is None:
+            return ticket
+    raise Conflict("busy", "Many tickets of this type are being assigned right now. "
+                   "Nothing was saved; please send again.", field="ticket_type")
 
 
 def assign_holder(event: Event, ticket: Ticket, first_name: str, last_name: str,

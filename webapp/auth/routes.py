@@ -2,14 +2,16 @@
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import url_for
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import User
 from ..web import checks_csrf_in_form
 from .forms import LoginForm
+from .sessions import end_session, record_failure, sign_in_refusal, start_session
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -35,17 +37,20 @@ def login():
         status = form.error_status if form.is_submitted() else 200
         return render_template("auth/login.html", form=form), status
 
+    if refusal := sign_in_refusal(form.email.data):
+        form.password.errors.append(refusal)
+        return render_template("auth/login.html", form=form), 429, \
+            {"Retry-After": str(current_app.config["SIGN_IN_WINDOW_SECONDS"])}
+
     user = db.session.execute(
         select(User).where(User.email == form.email.data)
     ).scalar_one_or_none()
     if user is None or not user.check_password(form.password.data):
-        log.info("failed sign-in for %s from %s", form.email.data, request.remote_addr)
+        record_failure(form.email.data)
         form.password.errors.append("Wrong email or password.")
         return render_template("auth/login.html", form=form), 401
 
-    # A shared desk laptop must not carry the previous user's session.
-    session.clear()
-    login_user(user)
+    start_session(user)
     log.info("user %s signed in", user.id)
     flash(f"Signed in as {user.email}.", "success")
     return redirect(safe_next_url(request.args.get("next")))
@@ -54,8 +59,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out and drop everything kept in the session."""
-    logout_user()
-    session.clear()
+    """Sign out; the session's cookie, even copied, signs nobody in again."""
+    end_session()
     flash("Signed out.", "success")
     return redirect(url_for("auth.login"))

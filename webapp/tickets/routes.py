@@ -10,7 +10,7 @@ from ..errors import DomainError
 from ..events.access import load_event
 from ..extensions import db
 from ..models import Event, Ticket, TicketHolder, TicketType
-from ..pages import render_form, render_rejected
+from ..pages import id_arg, render_form, render_rejected
 from ..web import checks_csrf_in_form
 from . import services
 from .codes import normalise_code
@@ -78,7 +78,7 @@ def index(event_id: int):
     """List tickets, free or held, filtered by type and code."""
     event = load_event(event_id)
     status = request.args.get("status", "all")
-    type_id = request.args.get("type", type=int)
+    type_id = id_arg(request.args, "type")
     code = normalise_code(request.args.get("code", ""))[:16]
     page = max(1, min(request.args.get("page", 1, type=int), 100_000))
     per_page = current_app.config["ATTENDEES_PER_PAGE"]

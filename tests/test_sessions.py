@@ -1,0 +1,204 @@
+"""Sessions renewed at sign-in and ended at sign-out, cookie flags, headers, limits."""
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import FailedSignIn, SignIn
+from webapp.web import CONTENT_SECURITY_POLICY
+
+from .conftest import PASSWORD, WebClient
+from .helpers import field_errors
+from .live import PROJECT_ROOT, LiveClient, live_server  # noqa: F401
+
+
+def session_cookie(client) -> str | None:
+    cookie = client.get_cookie("session")
+    return cookie.value if cookie else None
+
+
+def test_sign_in_starts_a_new_session(app, organizer):
+    client = WebClient(app.test_client())
+    client.fetch_csrf_token("/login")
+    with client.session_transaction() as session:
+        session["left_by_previous_user"] = "their data"
+    anonymous_cookie = session_cookie(client)
+
+    client.login(organizer.email)
+
+    assert session_cookie(client) not in (None, anonymous_cookie)
+    with client.session_transaction() as session:
+        assert "left_by_previous_user" not in session
+        assert set(session) >= {"_user_id", "sign_in"}
+
+
+def test_old_cookie_no_longer_works_after_sign_out(app, organizer):
+    client = WebClient(app.test_client())
+    client.login(organizer.email)
+    signed_in_cookie = session_cookie(client)
+    assert client.get("/").status_code == 200
+
+    response = client.post_form("/logout")
+
+    assert response.status_code == 302
+    assert session_cookie(client) != signed_in_cookie
+    replay = app.test_client()
+    replay.set_cookie("session", signed_in_cookie)
+    replayed = replay.get("/")
+    assert replayed.status_code == 302
+    assert replayed.headers["Location"].startswith("/login")
+    with app.app_context():
+        ended = db.session.execute(select(func.count()).select_from(SignIn)
+                                   .where(SignIn.ended_at.is_not(None))).scalar_one()
+        assert ended == 1
+
+
+def test_sign_out_on_one_laptop_keeps_the_other_signed_in(app, organizer):
+    desk, office = WebClient(app.test_client()), WebClient(app.test_client())
+    desk.login(organizer.email)
+    office.login(organizer.email)
+
+    desk.post_form("/logout")
+
+    assert desk.get("/").status_code == 302
+    assert office.get("/").status_code == 200
+
+
+def test_session_cookie_flags(app, organizer):
+    client = WebClient(app.test_client())
+    client.fetch_csrf_token("/login")
+
+    data = {"email": organizer.email, "password": PASSWORD,
+            "csrf_token": client.csrf_token}
+    response = client.post("/login", data=data)
+
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP unless HTTPS=true
+
+
+def test_https_setting_makes_cookies_secure(tmp_path):
+    script = (
+        "from webapp import create_app\n"
+        f"app = create_app({{'TESTING': True, 'SECRET_KEY': 'k', "
+        f"'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.sqlite'}})\n"
+        "print(app.test_client().get('/login').headers['Set-Cookie'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, text=True,
+                            capture_output=True, timeout=60,
+                            env={"HTTPS": "true", "PATH": "/usr/bin"})
+
+    assert result.returncode == 0, result.stderr
+    assert "; Secure" in result.stdout and "HttpOnly" in result.stdout
+
+
+def test_security_headers(app, signed_in, event):
+    page = signed_in.get(f"/events/{event.id}")
+    stylesheet = signed_in.get("/static/css/app.css")
+
+    assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert stylesheet.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
+
+
+def try_sign_in(app, email: str, password: str):
+    client = WebClient(app.test_client())
+    client.fetch_csrf_token("/login")
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": client.csrf_token})
+
+
+def failed_count(app) -> int:
+    with app.app_context():
+        return db.session.execute(
+            select(func.count()).select_from(FailedSignIn)).scalar_one()
+
+
+ACCOUNT_MESSAGE = ("Too many failed sign-ins for this account. Wait 15 minutes and try "
+                   "again, or ask an organizer to check the password.")
+
+
+def test_account_is_limited_even_with_the_right_password(app, organizer, make_user):
+    make_user("colleague@example.org")
+    wrong = [try_sign_in(app, organizer.email, "wrong").status_code for _ in range(5)]
+
+    limited = try_sign_in(app, organizer.email, PASSWORD)
+    colleague = try_sign_in(app, "colleague@example.org", PASSWORD)
+
+    assert wrong == [401] * 5
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "900"
+    assert field_errors(limited) == [ACCOUNT_MESSAGE]
+    assert colleague.status_code == 302
+    assert failed_count(app) == 5  # a refused attempt does not extend the wait
+
+
+def test_address_is_limited_across_accounts(app, organizer, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_FAILURES_PER_ADDRESS", 4)
+    statuses = [try_sign_in(app, f"guess{n}@example.org", "wrong").status_code
+                for n in range(4)]
+
+    limited = try_sign_in(app, organizer.email, PASSWORD)
+
+    assert statuses == [401] * 4
+    assert limited.status_code == 429
+    assert field_errors(limited) == [
+        "Too many failed sign-ins from this network. Wait 15 minutes and try again."]
+
+
+def test_success_forgets_the_accounts_failures(app, organizer):
+    for _ in range(4):
+        try_sign_in(app, organizer.email, "wrong")
+
+    assert try_sign_in(app, organizer.email, PASSWORD).status_code == 302
+    assert failed_count(app) == 0
+    assert [try_sign_in(app, organizer.email, "wrong").status_code
+            for _ in range(5)] == [401] * 5
+
+
+@pytest.mark.parametrize("email, password, message", [
+    ("", PASSWORD, "This field is required."),
+    ("a" * 300 + "@example.org", PASSWORD,
+     "Field cannot be longer than 254 characters."),
+    ("organizer@example.org", "x" * 1001,
+     "Field cannot be longer than 1000 characters."),
+    ("organizer@example.org", "pass\x00word",
+     "This field must not contain NUL characters."),
+])
+def test_bad_sign_in_input_is_refused_and_not_counted(app, organizer, email, password,
+                                                      message):
+    response = try_sign_in(app, email, password)
+
+    assert response.status_code == 422
+    assert message in field_errors(response)
+    assert failed_count(app) == 0
+
+
+@pytest.mark.live
+def test_limit_holds_across_server_workers(live_server, organizer):
+    """Attempts spread over gunicorn's workers all count against one account."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(password: str) -> int:
+        client = LiveClient(live_server.url)
+        client.fetch_csrf_token("/login")
+        data = {"email": organizer.email, "password": password,
+                "csrf_token": client.csrf_token}
+        return client.post(client.url("/login"), data=data, timeout=30,
+                           allow_redirects=False).status_code
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        first = list(pool.map(attempt, ["wrong"] * 5))
+    later = [attempt(PASSWORD) for _ in range(3)]
+
+    assert first == [401] * 5
+    assert later == [429] * 3
+    assert live_server.tracebacks() == 0
