@@ -72,3 +72,11 @@ def scan_results(app) -> list[str]:
     with app.app_context():
         return [result.value for result in db.session.execute(
             select(Scan.result).order_by(Scan.id)).scalars()]
+
+
+@pytest.fixture
+def second_client(app):
+    """Another browser, for a second person at the same time."""
+    from .conftest import WebClient
+
+    return WebClient(app.test_client())

@@ -75,10 +75,19 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .api.routes import bp as api_bp
     from .attendees.routes import bp as attendees_bp
     from .auth.routes import bp as auth_bp
+    from .checkin.desk_tokens import bp as desk_tokens_bp
+    from .checkin.printing import bp as printing_bp
+    from .checkin.routes import bp as checkin_bp
     from .events.routes import bp as events_bp
+    from .staff.routes import bp as staff_bp
     from .tickets.routes import bp as tickets_bp
 
-    for blueprint in (auth_bp, events_bp, tickets_bp, attendees_bp):
+    for blueprint in (auth_bp, events_bp, tickets_bp, attendees_bp, checkin_bp,
+                      desk_tokens_bp, printing_bp, staff_bp, api_bp):
         app.register_blueprint(blueprint)
+    # Scanner devices authenticate with a bearer token, not a session cookie.
+    exempt = set(app.config.get("CSRF_EXEMPT_BLUEPRINTS", ()))
+    app.config["CSRF_EXEMPT_BLUEPRINTS"] = exempt | {api_bp.name}
