@@ -9,9 +9,9 @@ check-in and answers "already checked in" with its details.
 """
 import logging
 
-from sqlalchemy import exists, insert, null, select, update
+from sqlalchemy import bindparam, exists, null, select, update
 
-from ..audit.trail import record
+from ..audit.trail import entry_values, record
 from ..database import transaction
 from ..errors import Conflict, DomainError
 from ..extensions import db
@@ -30,6 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..tickets.codes import format_code, normalise_code
+from . import writes
 from .answers import ScanAnswer
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,17 @@ MAX_RAW_CODE = 200
 MAX_ATTEMPTS = 3
 
 
-def _ticket_query(code: str, desk_token: DeskToken | None, request_id: str | None):
+def _replay_query(desk_token_id, request_id):
+    return select(Scan.id).where(Scan.desk_token_id == desk_token_id,
+                                 Scan.request_id == request_id)
+
+
+def _lookup_statement(with_replay: bool):
     """One row with the ticket, its holder, its active check-in, and a replay hit."""
     replay_id = null()
-    if request_id is not None:
-        replay_id = _replay_query(desk_token, request_id).scalar_subquery()
+    if with_replay:
+        replay_id = _replay_query(bindparam("desk_token_id"),
+                                  bindparam("request_id")).scalar_subquery()
     return (
         select(Ticket.id.label("ticket_id"), Ticket.event_id, Ticket.voided_at,
                TicketType.name.label("type_name"), TicketHolder.id.label("holder_id"),
@@ -60,13 +67,13 @@ def _ticket_query(code: str, desk_token: DeskToken | None, request_id: str | Non
         .outerjoin(CheckIn, (CheckIn.ticket_id == Ticket.id)
                    & CheckIn.annulled_at.is_(None))
         .outerjoin(User, User.id == CheckIn.user_id)
-        .where(Ticket.code == code)
+        .where(Ticket.code == bindparam("code"))
     )
 
 
-def _replay_query(desk_token: DeskToken, request_id: str):
-    return select(Scan.id).where(Scan.desk_token_id == desk_token.id,
-                                 Scan.request_id == request_id)
+# Built once: constructing this select cost more CPU per scan than running it.
+LOOKUP = _lookup_statement(with_replay=False)
+LOOKUP_WITH_REPLAY = _lookup_statement(with_replay=True)
 
 
 def _decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
@@ -123,47 +130,56 @@ def _scan_once(event, raw_code, *, desk_name, user, desk_token, request_id) -> S
     code = normalise_code(raw_code)
     answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
                         timezone=event.timezone)
-    row = db.session.execute(_ticket_query(code, desk_token, request_id)).first()
+    if request_id is None:
+        row = db.session.execute(LOOKUP, {"code": code}).first()
+    else:
+        row = db.session.execute(LOOKUP_WITH_REPLAY, {
+            "code": code, "desk_token_id": desk_token.id, "request_id": request_id,
+        }).first()
     replay_id = row.replay_id if row else None
     if row is None and request_id is not None:
-        replay_id = db.session.execute(_replay_query(desk_token, request_id)).scalar()
+        replay_id = db.session.execute(
+            _replay_query(desk_token.id, request_id)).scalar()
     if replay_id is not None:
         return replay(event, desk_token, request_id)
 
     if row is not None:
         answer.result = _decide(event, answer, row)
     now = utcnow()
-    if answer.ok:
-        answer.checked_in_at = now
-        answer.desk_name = desk_name
-        answer.checked_in_by = user.email if user else ""
-        answer.check_in_id = db.session.execute(insert(CheckIn).values(
-            event_id=event.id, ticket_id=answer.ticket_id,
-            holder_name=answer.holder_name, checked_in_at=now, desk_name=desk_name,
-            user_id=user.id if user else None,
-            desk_token_id=desk_token.id if desk_token else None,
-        ).returning(CheckIn.id)).scalar_one()
-        record(event, AuditAction.CHECKED_IN,
-               f"Checked in {answer.holder_name} with ticket {format_code(code)} "
-               f"at desk {desk_name}",
-               user=user, actor=user.email if user else desk_name,
-               ticket_id=answer.ticket_id,
-               details={"check_in_id": answer.check_in_id, "desk_name": desk_name})
+    scan_values = {
+        "event_id": event.id, "raw_code": raw_code, "ticket_id": answer.ticket_id,
+        "result": answer.result, "desk_name": desk_name,
+        "user_id": user.id if user else None,
+        "desk_token_id": desk_token.id if desk_token else None,
+        "request_id": request_id, "scanned_at": now,
+    }
+    if not answer.ok:
+        writes.insert_scan(scan_values)
+        return answer
 
-    db.session.execute(insert(Scan).values(
-        event_id=event.id, raw_code=raw_code, ticket_id=answer.ticket_id,
-        result=answer.result, check_in_id=answer.check_in_id, desk_name=desk_name,
-        user_id=user.id if user else None,
-        desk_token_id=desk_token.id if desk_token else None,
-        request_id=request_id, scanned_at=now,
-    ))
+    answer.checked_in_at = now
+    answer.desk_name = desk_name
+    answer.checked_in_by = user.email if user else ""
+    check_in_values = {
+        "event_id": event.id, "ticket_id": answer.ticket_id,
+        "holder_name": answer.holder_name, "checked_in_at": now, "desk_name": desk_name,
+        "user_id": scan_values["user_id"], "desk_token_id": scan_values["desk_token_id"],
+    }
+    audit_values = entry_values(
+        event, AuditAction.CHECKED_IN,
+        f"Checked in {answer.holder_name} with ticket {format_code(code)} "
+        f"at desk {desk_name}",
+        user=user, actor=user.email if user else desk_name, ticket_id=answer.ticket_id,
+        details={"desk_name": desk_name})
+    answer.check_in_id = writes.insert_check_in(check_in_values, scan_values,
+                                                audit_values)
     return answer
 
 
 def replay(event: Event, desk_token: DeskToken, request_id: str) -> ScanAnswer:
     """Answer a retried request from the rows its first attempt wrote."""
     db.session.rollback()
-    scan_row = db.session.execute(_replay_query(desk_token, request_id)
+    scan_row = db.session.execute(_replay_query(desk_token.id, request_id)
                                   .add_columns(Scan.raw_code, Scan.result,
                                                Scan.check_in_id, Scan.ticket_id)).one()
     _scan_id, raw_code, result, check_in_id, ticket_id = scan_row
