@@ -129,6 +129,12 @@ def flash_texts(html_text: str) -> list[str]:
             re.findall(r'<p class="flash[^"]*">(.*?)</p>', html_text, re.S)]
 
 
+# One Playwright per test process: every module that imports `browser` gets
+# its own session fixture, and a second sync Playwright cannot start while
+# the first runs ("Sync API inside the asyncio loop"). They share this one.
+_PLAYWRIGHT: dict = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium driven by Playwright (no browser download)."""
@@ -140,11 +146,17 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
+    if not _PLAYWRIGHT["users"]:
+        playwright = sync_playwright().start()
+        _PLAYWRIGHT["playwright"] = playwright
+        _PLAYWRIGHT["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    _PLAYWRIGHT["users"] += 1
+    yield _PLAYWRIGHT["browser"]
+    _PLAYWRIGHT["users"] -= 1
+    if not _PLAYWRIGHT["users"]:
+        _PLAYWRIGHT["browser"].close()
+        _PLAYWRIGHT["playwright"].stop()
 
 
 @pytest.fixture

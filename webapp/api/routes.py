@@ -55,7 +55,8 @@ class ApiError(Exception):
 
     def response(self):
         error = {"status": str(self.status), "code": self.code,
-                 "title": self.code.replace("_", " ").capitalize(), "detail": self.detail}
+                 "title": self.code.replace("_", " ").capitalize(),
+                 "detail": self.detail}
         if self.pointer is not None:
             error["source"] = {"pointer": self.pointer}
         return {"errors": [error]}, self.status, self.headers
@@ -76,7 +77,8 @@ def authenticate(event_id: int) -> tuple[Desk, EventRef]:
                        "'Authorization: Bearer <token>'.", headers=challenge)
     found = None
     if len(token) <= MAX_TOKEN_LENGTH:
-        found = db.session.execute(TOKEN_LOOKUP, {"token_hash": hash_token(token)}).first()
+        found = db.session.execute(
+            TOKEN_LOOKUP, {"token_hash": hash_token(token)}).first()
     if found is None:
         raise ApiError(401, "token_invalid", "This desk token is not valid.",
                        headers=challenge)
@@ -89,7 +91,8 @@ def authenticate(event_id: int) -> tuple[Desk, EventRef]:
             EventRef(found.event_id, found.timezone))
 
 
-def text_member(payload: dict, name: str, max_length: int, *, required: bool) -> str | None:
+def text_member(payload: dict, name: str, max_length: int, *,
+                required: bool) -> str | None:
     value = payload.get(name)
     if value is None and not required:
         return None

@@ -96,12 +96,14 @@ class ScanAnswer:
         if self.result is ScanResult.CHECKED_IN:
             return f"{self.holder_name}, {self.ticket_type}, ticket {self.shown_code}."
         if self.result is ScanResult.ALREADY_CHECKED_IN:
-            return (f"Ticket {self.shown_code} ({self.holder_name}, {self.ticket_type}) "
+            return (f"Ticket {self.shown_code} "
+                    f"({self.holder_name}, {self.ticket_type}) "
                     f"was checked in at {when} at desk {self.desk_name}{who}. "
                     f"{ADVICE[self.result]}")
         if self.result is ScanResult.UNKNOWN_CODE:
             return f"No ticket has the code {self.shown_code}. {ADVICE[self.result]}"
-        return f"Ticket {self.shown_code}: {self.result.title.lower()}. {ADVICE[self.result]}"
+        return (f"Ticket {self.shown_code}: {self.result.title.lower()}. "
+                f"{ADVICE[self.result]}")
 
     def attributes(self) -> dict:
         return {

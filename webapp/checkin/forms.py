@@ -5,10 +5,11 @@ from ..forms import BaseForm, strip_text
 
 
 class DeskNameForm(BaseForm):
-    desk_name = StringField("Desk name", filters=[strip_text],
-                            validators=[DataRequired("Name this desk, e.g. “North door”."),
-                                        Length(max=100)],
-                            description="Shown with every check-in made here.")
+    desk_name = StringField(
+        "Desk name", filters=[strip_text],
+        validators=[DataRequired("Name this desk, e.g. “North door”."),
+                    Length(max=100)],
+        description="Shown with every check-in made here.")
     submit = SubmitField("Open the desk")
 
 
@@ -27,7 +28,7 @@ class UndoForm(BaseForm):
 
 
 class DeskTokenForm(BaseForm):
-    desk_name = StringField("Desk name", filters=[strip_text],
-                            validators=[DataRequired("Name the desk this token is for."),
-                                        Length(max=100)])
+    desk_name = StringField(
+        "Desk name", filters=[strip_text],
+        validators=[DataRequired("Name the desk this token is for."), Length(max=100)])
     submit = SubmitField("Create token")

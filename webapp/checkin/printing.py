@@ -33,12 +33,13 @@ def holder_rows(event: Event):
 def ticket(event_id: int, holder_id: int):
     """Print one holder's ticket (the desk may reprint a lost one)."""
     event = load_event(event_id, role=Role.STAFF)
-    row = db.session.execute(holder_rows(event).where(TicketHolder.id == holder_id)).first()
+    row = db.session.execute(
+        holder_rows(event).where(TicketHolder.id == holder_id)).first()
     if row is None:
         abort(404)
-    return render_template("checkin/print.html", event=event, rows=[row], qr=qr_data_uri,
-                           page=1, pages=1,
-                           event_role=Role.ORGANIZER if is_organizer(event) else Role.STAFF)
+    role = Role.ORGANIZER if is_organizer(event) else Role.STAFF
+    return render_template("checkin/print.html", event=event, rows=[row],
+                           qr=qr_data_uri, page=1, pages=1, event_role=role)
 
 
 @bp.get("/holders")

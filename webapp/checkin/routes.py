@@ -130,7 +130,8 @@ def scan(event_id: int):
     log.info("desk %r scanned %s in event %s: %s", desk_name(), answer.code, event.id,
              answer.result.value)
     status = 200 if answer.ok else answer.status
-    return render_desk(event, status=status, form=ScanForm(formdata=None), answer=answer)
+    return render_desk(event, status=status, form=ScanForm(formdata=None),
+                       answer=answer)
 
 
 @bp.post("/undo")

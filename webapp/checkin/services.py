@@ -59,7 +59,8 @@ def _lookup_statement(with_replay: bool):
                TicketType.name.label("type_name"), TicketHolder.id.label("holder_id"),
                TicketHolder.first_name, TicketHolder.last_name,
                CheckIn.id.label("check_in_id"), CheckIn.checked_in_at,
-               CheckIn.desk_name, CheckIn.holder_name, User.email.label("checked_in_by"),
+               CheckIn.desk_name, CheckIn.holder_name,
+               User.email.label("checked_in_by"),
                exists().where(SetAsideHolder.ticket_id == Ticket.id).label("set_aside"),
                replay_id.label("replay_id"))
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
@@ -98,7 +99,8 @@ def _decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
 
 
 def scan(event: Event, raw_code: str, *, desk_name: str, user: User | None = None,
-         desk_token: DeskToken | None = None, request_id: str | None = None) -> ScanAnswer:
+         desk_token: DeskToken | None = None,
+         request_id: str | None = None) -> ScanAnswer:
     """Check a scanned code in at a desk and record the scan, whatever its answer.
 
     Commits its own transactions: losing a race means rolling back and
@@ -126,7 +128,8 @@ def scan(event: Event, raw_code: str, *, desk_name: str, user: User | None = Non
                    "right now. Scan it again.", field="code")
 
 
-def _scan_once(event, raw_code, *, desk_name, user, desk_token, request_id) -> ScanAnswer:
+def _scan_once(event, raw_code, *, desk_name, user, desk_token,
+               request_id) -> ScanAnswer:
     code = normalise_code(raw_code)
     answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
                         timezone=event.timezone)
@@ -163,7 +166,8 @@ def _scan_once(event, raw_code, *, desk_name, user, desk_token, request_id) -> S
     check_in_values = {
         "event_id": event.id, "ticket_id": answer.ticket_id,
         "holder_name": answer.holder_name, "checked_in_at": now, "desk_name": desk_name,
-        "user_id": scan_values["user_id"], "desk_token_id": scan_values["desk_token_id"],
+        "user_id": scan_values["user_id"],
+        "desk_token_id": scan_values["desk_token_id"],
     }
     audit_values = entry_values(
         event, AuditAction.CHECKED_IN,
@@ -220,13 +224,14 @@ def annul(event: Event, check_in_id: int, *, user: User, desk_name: str,
     """Annul a check-in: a desk its own last one, an organizer any. Never deletes."""
     check_in = db.session.get(CheckIn, check_in_id)
     if check_in is None or check_in.event_id != event.id:
-        raise DomainError("check_in_not_found", "There is no such check-in in this event.",
-                          status=404)
+        raise DomainError("check_in_not_found",
+                          "There is no such check-in in this event.", status=404)
     if not as_organizer:
         last = last_check_in(event, user, desk_name)
         if last is None or last.id != check_in.id:
-            raise DomainError("not_last_check_in", "A desk can only undo its own last "
-                              "check-in. Ask an organizer to undo older ones.", status=403)
+            raise DomainError("not_last_check_in",
+                              "A desk can only undo its own last check-in. "
+                              "Ask an organizer to undo older ones.", status=403)
 
     annulled = db.session.execute(
         update(CheckIn).where(CheckIn.id == check_in.id, CheckIn.annulled_at.is_(None))
@@ -236,7 +241,8 @@ def annul(event: Event, check_in_id: int, *, user: User, desk_name: str,
     if annulled == 0:
         raise Conflict("already_annulled", "This check-in was already undone.")
     record(event, AuditAction.CHECK_IN_ANNULLED,
-           f"Annulled the check-in of {check_in.holder_name} (desk {check_in.desk_name})",
+           f"Annulled the check-in of {check_in.holder_name} "
+           f"(desk {check_in.desk_name})",
            user=user, ticket_id=check_in.ticket_id,
            details={"check_in_id": check_in.id, "desk_name": desk_name})
     return check_in

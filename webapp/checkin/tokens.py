@@ -18,15 +18,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def create_desk_token(event: Event, desk_name: str, *, user: User) -> tuple[DeskToken, str]:
+def create_desk_token(event: Event, desk_name: str, *,
+                      user: User) -> tuple[DeskToken, str]:
     """Make a token for one desk; the caller shows the plain token once."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     desk_token = DeskToken(event_id=event.id, desk_name=desk_name,
                            token_hash=hash_token(token), created_by_id=user.id)
     db.session.add(desk_token)
     db.session.flush()
-    record(event, AuditAction.DESK_TOKEN_CREATED, f"Created a token for desk {desk_name}",
-           user=user, details={"desk_token_id": desk_token.id, "desk_name": desk_name})
+    record(event, AuditAction.DESK_TOKEN_CREATED,
+           f"Created a token for desk {desk_name}", user=user,
+           details={"desk_token_id": desk_token.id, "desk_name": desk_name})
     return desk_token, token
 
 
@@ -34,7 +36,8 @@ def revoke_desk_token(event: Event, desk_token_id: int, *, user: User) -> DeskTo
     """Revoke a token; scans it made stay, new requests with it get 403."""
     desk_token = db.session.get(DeskToken, desk_token_id)
     if desk_token is None or desk_token.event_id != event.id:
-        raise DomainError("desk_token_not_found", "There is no such desk token.", status=404)
+        raise DomainError("desk_token_not_found", "There is no such desk token.",
+                          status=404)
     revoked = db.session.execute(
         update(DeskToken).where(DeskToken.id == desk_token.id,
                                 DeskToken.revoked_at.is_(None))

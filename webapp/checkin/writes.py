@@ -17,8 +17,8 @@ check_ins = CheckIn.__table__
 scans = Scan.__table__
 audit_entries = AuditEntry.__table__
 
-CHECK_IN_COLUMNS = ("event_id", "ticket_id", "holder_name", "checked_in_at", "desk_name",
-                    "user_id", "desk_token_id")
+CHECK_IN_COLUMNS = ("event_id", "ticket_id", "holder_name", "checked_in_at",
+                    "desk_name", "user_id", "desk_token_id")
 SCAN_COLUMNS = ("event_id", "raw_code", "ticket_id", "result", "desk_name", "user_id",
                 "desk_token_id", "request_id", "scanned_at")
 AUDIT_COLUMNS = ("event_id", "user_id", "actor", "action", "summary", "holder_id",
@@ -39,7 +39,8 @@ def _all_in_one_statement():
         CHECK_IN_COLUMNS, select(*_params(check_ins, "c", CHECK_IN_COLUMNS))
     ).returning(check_ins.c.id).cte("new_check_in")
     new_scan = insert(scans).from_select(
-        [*SCAN_COLUMNS, "check_in_id"], select(*_params(scans, "s", SCAN_COLUMNS), new.c.id)
+        [*SCAN_COLUMNS, "check_in_id"],
+        select(*_params(scans, "s", SCAN_COLUMNS), new.c.id)
     ).cte("new_scan")
     details = func.json_build_object("check_in_id", new.c.id,
                                      "desk_name", bindparam("a_desk_name"))

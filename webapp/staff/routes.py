@@ -81,7 +81,8 @@ def new_link(event_id: int, membership_id: int):
         return render_staff(event, AddStaffForm(formdata=None, event=event),
                             status=error.status)
     if not services.awaits_password(user):
-        flash(f"{user.email} has set a password already; they sign in with it.", "error")
+        flash(f"{user.email} has set a password already; they sign in with it.",
+              "error")
         return render_staff(event, AddStaffForm(formdata=None, event=event), status=409)
     return render_staff(event, AddStaffForm(formdata=None, event=event),
                         link=set_password_url(user), link_email=user.email)

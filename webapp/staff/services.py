@@ -1,4 +1,4 @@
-"""Check-in staff: organizers add people by email, new accounts set a password by link."""
+"""Check-in staff: organizers add people by email; new accounts get a password link."""
 import hashlib
 import secrets
 
@@ -18,9 +18,11 @@ LINK_SALT = "admitone-set-password"
 LINK_MAX_AGE_SECONDS = 7 * 24 * 3600
 
 
-def add_staff(event: Event, email: str, *, organizer: User) -> tuple[EventMembership, bool]:
+def add_staff(event: Event, email: str, *,
+              organizer: User) -> tuple[EventMembership, bool]:
     """Make the person with this email check-in staff; create the account if needed."""
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    user = db.session.execute(
+        select(User).where(User.email == email)).scalar_one_or_none()
     created = user is None
     if created:
         user = User(email=email, password_hash=INVITED_PREFIX + secrets.token_hex(16))
@@ -84,11 +86,13 @@ def user_for_token(token: str) -> User:
     try:
         payload = _serializer().loads(token[:500], max_age=LINK_MAX_AGE_SECONDS)
     except SignatureExpired:
-        raise DomainError("link_expired", "This link has expired. Ask the organizer for "
-                          "a new one.", status=410)
+        raise DomainError("link_expired", "This link has expired. Ask the organizer "
+                          "for a new one.", status=410)
     except BadSignature:
         raise DomainError("link_invalid", "This link is not valid.", status=404)
-    user = db.session.get(User, payload.get("user")) if isinstance(payload, dict) else None
+    user = None
+    if isinstance(payload, dict):
+        user = db.session.get(User, payload.get("user"))
     if user is None or payload.get("fp") != _fingerprint(user):
         raise DomainError("link_used", "This link was already used. Sign in with your "
                           "password, or ask the organizer for help.", status=410)
