@@ -97,9 +97,9 @@ def test_same_request_id_from_another_token_is_a_new_scan(app, device, door,
     assert scan_results(app) == ["checked_in", "already_checked_in"]
 
 
-def test_concurrent_retries_write_one_row(app, dialect, live_client_threads, device, door):
+def test_concurrent_retries_write_one_row(app, retrying_threads, device, door):
     """Threads in one process through the test client; the live race test does gunicorn."""
-    barrier = threading.Barrier(live_client_threads)
+    barrier = threading.Barrier(retrying_threads)
     answers = []
 
     def retry():
@@ -107,7 +107,7 @@ def test_concurrent_retries_write_one_row(app, dialect, live_client_threads, dev
         response = device({"code": door.code(2), "request_id": "same-request"})
         answers.append((response.status_code, response.get_json()))
 
-    threads = [threading.Thread(target=retry) for _ in range(live_client_threads)]
+    threads = [threading.Thread(target=retry) for _ in range(retrying_threads)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -120,7 +120,7 @@ def test_concurrent_retries_write_one_row(app, dialect, live_client_threads, dev
 
 
 @pytest.fixture
-def live_client_threads():
+def retrying_threads():
     return 4
 
 
