@@ -237,3 +237,21 @@ def test_printable_ticket_carries_qr_and_code(app, at_desk, door, second_client,
     assert format_code(door.code(0)) in one.get_data(as_text=True)
     assert every.get_data(as_text=True).count('class="ticket"') == 3
     assert client.get(f"/events/{door.event.id}/print/holders/2147483647").status_code == 404
+
+
+def test_organizer_undoes_from_the_attendee_list(app, signed_in, door, staff,
+                                                 second_client):
+    second_client.login(staff.email)
+    second_client.post_form(f"/events/{door.event.id}/desk/name", {"desk_name": DESK})
+    checked = scan(second_client, door, door.code(2), headers=JSON).get_json()
+
+    listing = signed_in.get(f"/events/{door.event.id}/attendees")
+    response = signed_in.post_form(f"/events/{door.event.id}/desk/undo", {
+        "check_in_id": checked["answer"]["check_in_id"], "back": "attendees"})
+
+    assert 'name="back" value="attendees"' in listing.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.location.endswith(f"/events/{door.event.id}/attendees")
+    assert flashes(signed_in.get(response.location)) == [
+        "Check-in of Alan Turing undone."]
+    assert active_check_ins(app) == 0
