@@ -58,18 +58,19 @@ def start_gunicorn(database_url: str, log_path: Path, workers: int = LIVE_WORKER
         cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Workers boot slowly on a busy 2-core machine: a first request that
+    # times out is waiting for a worker, not a failure.
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited: {log_path.read_text()[-2000:]}")
         try:
-            if requests.get(f"{url}/login", timeout=5).status_code == 200:
+            if requests.get(f"{url}/login", timeout=10).status_code == 200:
                 return LiveServer(url, log_path, process)
-        # A worker still booting on a busy machine answers late: wait on.
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     process.terminate()
-    raise RuntimeError("gunicorn did not answer within 30 s")
+    raise RuntimeError("gunicorn did not answer within 60 s")
 
 
 def stop_gunicorn(server: LiveServer) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from webapp.checkin.tokens import hash_token
 from webapp.attendees.services import assign_holder
 from webapp.cli import create_user
 from webapp.events.services import create_event
@@ -39,6 +40,7 @@ class EventRows:
     holder_id: int = 0
     check_in_id: int = 0
     desk_token_id: int = 0
+    staff_membership_id: int = 0
     audit_entry_id: int = 0
     revoked_token: str = ""
     markers: list[str] = field(default_factory=list)
@@ -52,6 +54,8 @@ class EventRows:
             "check_in_id": self.check_in_id, "checkin_id": self.check_in_id,
             "desk_token_id": self.desk_token_id, "token_id": self.desk_token_id,
             "entry_id": self.audit_entry_id,
+            "membership_id": self.staff_membership_id,
+            "token": "not-a-real-set-password-token",
         }
 
 
@@ -62,7 +66,8 @@ def build_event(label: str, organizer_email: str, staff_email: str) -> EventRows
     event = create_event(organizer, name=f"{label} Summit", venue=f"{label} Hall",
                          timezone="Europe/Berlin", starts_at=datetime(2027, 5, 1, 9),
                          ends_at=datetime(2027, 5, 2, 18))
-    db.session.add(EventMembership(event=event, user=staff, role=Role.STAFF))
+    staff_membership = EventMembership(event=event, user=staff, role=Role.STAFF)
+    db.session.add(staff_membership)
     ticket_type = create_ticket_type(event, f"{label} Pass", 3)
     tickets = db.session.execute(select(Ticket).where(
         Ticket.ticket_type_id == ticket_type.id).order_by(Ticket.id)).scalars().all()
@@ -73,8 +78,7 @@ def build_event(label: str, organizer_email: str, staff_email: str) -> EventRows
                        user_id=staff.id)
     revoked_token = f"revoked-{label.lower()}-token"
     desk_token = DeskToken(event_id=event.id, desk_name=f"{label} Desk",
-                           token_hash=hashlib.sha256(
-                               revoked_token.encode()).hexdigest(),
+                           token_hash=hash_token(revoked_token),
                            created_by_id=organizer.id, revoked_at=utcnow())
     db.session.add_all([check_in, desk_token])
     db.session.commit()
@@ -84,7 +88,8 @@ def build_event(label: str, organizer_email: str, staff_email: str) -> EventRows
     return EventRows(
         event_id=event.id, ticket_type_id=ticket_type.id, ticket_id=tickets[0].id,
         free_ticket_id=tickets[1].id, holder_id=holder.id, check_in_id=check_in.id,
-        desk_token_id=desk_token.id, audit_entry_id=entry_id,
+        desk_token_id=desk_token.id, staff_membership_id=staff_membership.id,
+        audit_entry_id=entry_id,
         revoked_token=revoked_token,
         markers=[f"{label} Summit", f"{label}first",
                  f"{label.lower()}.holder@example.org", tickets[0].code,

@@ -77,15 +77,23 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .api.routes import bp as api_bp
     from .attendees.routes import bp as attendees_bp
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .bulk.routes import bp as bulk_bp
+    from .checkin.desk_tokens import bp as desk_tokens_bp
+    from .checkin.printing import bp as printing_bp
+    from .checkin.routes import bp as checkin_bp
     from .events.routes import bp as events_bp
     from .exports.routes import bp as exports_bp
+    from .staff.routes import bp as staff_bp
     from .tickets.routes import bp as tickets_bp
 
-    blueprints = (auth_bp, events_bp, tickets_bp, attendees_bp, bulk_bp, audit_bp,
-                  exports_bp)
+    blueprints = (auth_bp, events_bp, tickets_bp, attendees_bp, bulk_bp, checkin_bp,
+                  desk_tokens_bp, printing_bp, staff_bp, audit_bp, exports_bp, api_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    # Scanner devices authenticate with a bearer token, not a session cookie.
+    exempt = set(app.config.get("CSRF_EXEMPT_BLUEPRINTS", ()))
+    app.config["CSRF_EXEMPT_BLUEPRINTS"] = exempt | {api_bp.name}

@@ -1,0 +1,1 @@
+"""The JSON API for scanner devices, authenticated by per-desk tokens."""
