@@ -65,7 +65,8 @@ def start_gunicorn(database_url: str, log_path: Path, workers: int = LIVE_WORKER
         try:
             if requests.get(f"{url}/login", timeout=2).status_code == 200:
                 return LiveServer(url, log_path, process)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Workers still booting on a busy machine: not ready yet.
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError("gunicorn did not answer within 30 s")
