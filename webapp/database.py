@@ -40,6 +40,20 @@ def configure_sqlite(engine: Engine, busy_timeout_seconds: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if may_write else "BEGIN")
 
 
+def database_id(text: str) -> int:
+    """Parse an id from a query string; one no table can hold is a ValueError.
+
+    SQLite cannot even bind an integer past 64 bits, so an id out of range
+    would otherwise fail the query instead of matching nothing.
+    """
+    from . import MAX_DATABASE_ID
+
+    value = int(text)
+    if not 0 < value <= MAX_DATABASE_ID:
+        raise ValueError(f"id out of range: {value}")
+    return value
+
+
 def is_database_busy(error: OperationalError) -> bool:
     return "database is locked" in str(error.orig) or "database is busy" in str(error.orig)
 

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from ..database import transaction
+from ..database import database_id, transaction
 from ..errors import DomainError
 from ..events.access import load_event
 from ..extensions import db
@@ -78,7 +78,7 @@ def index(event_id: int):
     """List tickets, free or held, filtered by type and code."""
     event = load_event(event_id)
     status = request.args.get("status", "all")
-    type_id = request.args.get("type", type=int)
+    type_id = request.args.get("type", type=database_id)
     code = normalise_code(request.args.get("code", ""))[:16]
     page = max(1, min(request.args.get("page", 1, type=int), 100_000))
     per_page = current_app.config["ATTENDEES_PER_PAGE"]
