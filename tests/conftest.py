@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import text
 
 from webapp import create_app
 from webapp.attendees.services import assign_holder
@@ -234,9 +235,10 @@ def count_queries(app):
 
         with app.app_context():
             engine = db.engine
-        event.listen(engine, "before_cursor_execute", before)
+        # `event` in this module is the fixture, hence the longer name.
+        sqlalchemy_event.listen(engine, "before_cursor_execute", before)
         try:
             yield statements
         finally:
-            event.remove(engine, "before_cursor_execute", before)
+            sqlalchemy_event.remove(engine, "before_cursor_execute", before)
     return counting
