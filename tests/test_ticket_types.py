@@ -185,3 +185,25 @@ def test_ticket_list_pages(app, signed_in, event, general, listed, monkeypatch):
     assert [len(codes) for codes in pages] == [3, 3, 2, 0]
     assert len(set(pages[0] + pages[1] + pages[2])) == 8
     assert "Page 1 of 3" in signed_in.get(f"/events/{event.id}/tickets").text
+
+
+def test_ticket_assigned_while_lowering_gives_capacity_conflict(
+        app, signed_in, event, general, tickets_of, make_holder, monkeypatch):
+    """An assignment committed after the free tickets were counted (a race)."""
+    from webapp.tickets import services
+
+    held = tickets_of(general)[4]
+    make_holder(event, held)
+    monkeypatch.setattr(services, "removable_ticket_ids",
+                        lambda ticket_type, count: [held.id])
+
+    response = signed_in.post_form(type_url(event, general),
+                                   {"name": "General", "capacity": "4"})
+
+    message = ("A ticket of this type was assigned while the capacity was being changed. "
+               "Nothing was saved; check the counts and try again.")
+    assert response.status_code == 409
+    assert field_errors(response) == [message] and flashes(response) == [message]
+    assert len(ticket_ids(app, general)) == 5
+    with app.app_context():
+        assert db.session.get(TicketType, general.id).capacity == 5
