@@ -128,8 +128,13 @@ def flash_texts(html_text: str) -> list[str]:
             re.findall(r'<p class="flash[^"]*">(.*?)</p>', html_text, re.S)]
 
 
+# Each test module that imports `browser` gets its own session fixture, but
+# a process may run only one sync Playwright; the modules share it.
+_shared_browser = {}
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
     """Debian's headless Chromium driven by Playwright (no browser download)."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM}; browser tests skipped"
@@ -137,13 +142,19 @@ def browser():
             pytest.fail(message + " (CI=true: browser tests must run)", pytrace=False)
         SKIP_NOTICES.append(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    if "browser" not in _shared_browser:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
+        playwright = sync_playwright().start()
+        _shared_browser["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+        def close():
+            _shared_browser.pop("browser").close()
+            playwright.stop()
+
+        request.config.add_cleanup(close)
+    return _shared_browser["browser"]
 
 
 @pytest.fixture
