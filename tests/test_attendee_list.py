@@ -8,8 +8,10 @@ from sqlalchemy import insert
 from webapp.extensions import db
 from webapp.models import CheckIn, TicketHolder, utcnow
 
-PEOPLE = [("Ada", "Lovelace", "ada@example.org"), ("Alan", "Turing", "alan@example.org"),
-          ("Grace", "Hopper", "grace@navy.example"), ("Edsger", "Dijkstra", "ed@example.org"),
+PEOPLE = [("Ada", "Lovelace", "ada@example.org"),
+          ("Alan", "Turing", "alan@example.org"),
+          ("Grace", "Hopper", "grace@navy.example"),
+          ("Edsger", "Dijkstra", "ed@example.org"),
           ("Barbara", "Liskov", "barbara@mit.example")]
 ROW_NAME = re.compile(r'<td><a href="/events/\d+/attendees/\d+">(.*?)</a></td>')
 
@@ -18,12 +20,14 @@ ROW_NAME = re.compile(r'<td><a href="/events/\d+/attendees/\d+">(.*?)</a></td>')
 def people(event, general, tickets_of, make_holder):
     """Five holders on the five General tickets, in PEOPLE order."""
     tickets = tickets_of(general)
-    holders = [make_holder(event, ticket, *person) for ticket, person in zip(tickets, PEOPLE)]
+    holders = [make_holder(event, ticket, *person)
+               for ticket, person in zip(tickets, PEOPLE)]
     return dict(zip((last for _first, last, _email in PEOPLE), zip(holders, tickets)))
 
 
 def listed_names(response) -> list[str]:
-    return [html.unescape(name) for name in ROW_NAME.findall(response.get_data(as_text=True))]
+    page = response.get_data(as_text=True)
+    return [html.unescape(name) for name in ROW_NAME.findall(page)]
 
 
 def attendees(client, event, query: str = ""):
@@ -58,7 +62,9 @@ def test_search_by_code_prefix_typed_loosely(signed_in, event, people):
 
 
 def test_search_shows_count_and_keeps_query(signed_in, event, people):
-    page = attendees(signed_in, event, "?q=example.org&sort=email").get_data(as_text=True)
+    response = attendees(signed_in, event, "?q=example.org&sort=email")
+
+    page = response.get_data(as_text=True)
 
     assert "3 attendees matching “example.org”" in page
     assert 'value="example.org"' in page
@@ -68,10 +74,10 @@ def test_search_shows_count_and_keeps_query(signed_in, event, people):
 @pytest.mark.parametrize("sort, names", [
     ("email", ["Lovelace, Ada", "Turing, Alan", "Liskov, Barbara", "Dijkstra, Edsger",
                "Hopper, Grace"]),
-    ("assigned", ["Liskov, Barbara", "Dijkstra, Edsger", "Hopper, Grace", "Turing, Alan",
-                  "Lovelace, Ada"]),
-    ("nonsense", ["Dijkstra, Edsger", "Hopper, Grace", "Liskov, Barbara", "Lovelace, Ada",
-                  "Turing, Alan"]),
+    ("assigned", ["Liskov, Barbara", "Dijkstra, Edsger", "Hopper, Grace",
+                  "Turing, Alan", "Lovelace, Ada"]),
+    ("nonsense", ["Dijkstra, Edsger", "Hopper, Grace", "Liskov, Barbara",
+                  "Lovelace, Ada", "Turing, Alan"]),
 ])
 def test_sort_orders(signed_in, event, people, sort, names):
     assert listed_names(attendees(signed_in, event, f"?sort={sort}")) == names

@@ -25,7 +25,8 @@ def test_sign_in_redirects_to_events_with_flash(client, organizer):
     ("organizer@example.org", "wrong password"),
     ("nobody@example.org", PASSWORD),
 ])
-def test_wrong_email_or_password_is_401_with_message(client, organizer, email, password):
+def test_wrong_email_or_password_is_401_with_message(client, organizer, email,
+                                                     password):
     response = sign_in(client, email, password)
 
     assert response.status_code == 401

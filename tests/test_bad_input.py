@@ -29,8 +29,8 @@ def site(organizer, event, general, tickets_of, make_holder):
     return SimpleNamespace(event=event, type=general, holder=holder, tickets=tickets)
 
 
-FORMS = ["create_event", "edit_event", "create_type", "edit_type", "assign", "edit_holder",
-         "move_holder"]
+FORMS = ["create_event", "edit_event", "create_type", "edit_type", "assign",
+         "edit_holder", "move_holder"]
 
 
 def form_pages(site) -> dict[str, tuple[str, dict]]:
@@ -38,18 +38,21 @@ def form_pages(site) -> dict[str, tuple[str, dict]]:
     e, t, h = site.event.id, site.type.id, site.holder.id
     event_values = {"name": "Renamed", "venue": "Hall", "timezone": "UTC",
                     "starts_at": "2027-05-01T09:00", "ends_at": "2027-05-02T18:00"}
-    person = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.org"}
+    person = {"first_name": "Grace", "last_name": "Hopper",
+              "email": "grace@example.org"}
     return {
         "create_event": ("/events/new", event_values),
         "edit_event": (f"/events/{e}/edit", event_values),
-        "create_type": (f"/events/{e}/ticket-types/new", {"name": "VIP", "capacity": "3"}),
+        "create_type": (f"/events/{e}/ticket-types/new",
+                        {"name": "VIP", "capacity": "3"}),
         "edit_type": (f"/events/{e}/ticket-types/{t}/edit",
                       {"name": "General", "capacity": "6"}),
         "assign": (f"/events/{e}/attendees/new",
                    {"ticket_code": site.tickets[1].code, "ticket_type": "0", **person}),
         "edit_holder": (f"/events/{e}/attendees/{h}", person),
         "move_holder": (f"/events/{e}/attendees/{h}/move",
-                        {"move-ticket_code": site.tickets[2].code, "move-ticket_type": "0"}),
+                        {"move-ticket_code": site.tickets[2].code,
+                         "move-ticket_type": "0"}),
     }
 
 
@@ -84,7 +87,8 @@ def assert_refused_cleanly(response, status: int) -> None:
 
 def holder_count(app) -> int:
     with app.app_context():
-        return db.session.execute(select(func.count()).select_from(TicketHolder)).scalar_one()
+        return db.session.execute(
+            select(func.count()).select_from(TicketHolder)).scalar_one()
 
 
 def test_ten_megabyte_name_gets_a_page_naming_the_limit(app, signed_in):
@@ -96,7 +100,9 @@ def test_ten_megabyte_name_gets_a_page_naming_the_limit(app, signed_in):
     assert ("What you sent is larger than this site accepts (8 MB in all). Nothing was "
             "saved." in page_text(response))
     with app.app_context():
-        assert db.session.execute(select(func.count()).select_from(Event)).scalar_one() == 0
+        events = db.session.execute(
+            select(func.count()).select_from(Event)).scalar_one()
+    assert events == 0
 
 
 @pytest.mark.parametrize("url", [
@@ -180,7 +186,8 @@ def nul_cases():
 
 
 @pytest.mark.parametrize("form, field", nul_cases())
-def test_nul_byte_in_any_form_field_gets_message_on_field(app, signed_in, site, form, field):
+def test_nul_byte_in_any_form_field_gets_message_on_field(app, signed_in, site, form,
+                                                         field):
     url, data = form_pages(site)[form]
     data[field] = data[field][:2] + "\x00" + data[field][2:]
 
@@ -216,10 +223,11 @@ def test_nul_byte_in_sign_in_gets_message(client, organizer, field):
     ("create_event", "ends_at", "2027-13-45T25:61", "Enter an end date and time."),
     ("create_event", "timezone", "Mars/Olympus", "Not a valid choice."),
     ("create_event", "name", "", "This field is required."),
-    ("edit_event", "ends_at", "2027-04-30T09:00", "The event must end after it starts."),
+    ("edit_event", "ends_at", "2027-04-30T09:00",
+     "The event must end after it starts."),
     ("assign", "ticket_type", "-5", "Choose one of this event's ticket types."),
-    ("move_holder", "move-ticket_code", "not a code", "No ticket has the code not a code. "
-     "Check it and try again."),
+    ("move_holder", "move-ticket_code", "not a code",
+     "No ticket has the code not a code. Check it and try again."),
 ])
 def test_wrong_types_get_message_on_field(signed_in, site, form, field, value, message):
     url, data = form_pages(site)[form]

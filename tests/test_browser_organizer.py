@@ -25,7 +25,8 @@ def assign(page, code: str, first: str, last: str, email: str) -> None:
     page.get_by_role("button", name="Assign ticket").click()
 
 
-def test_organizer_sets_up_event_and_sees_conflict_on_second_assignment(page, organizer):
+def test_organizer_sets_up_event_and_sees_conflict_on_second_assignment(
+        page, organizer):
     sign_in(page, organizer.email)
     assert page.get_by_role("heading", name="Your events").is_visible()
 
@@ -51,7 +52,8 @@ def test_organizer_sets_up_event_and_sees_conflict_on_second_assignment(page, or
     assert re.fullmatch(r"[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}", code)
 
     assign(page, code, "Ada", "Lovelace", "ada@example.org")
-    assert page.locator(".flash").inner_text() == f"Ada Lovelace now holds ticket {code}."
+    assert page.locator(".flash").inner_text() == (
+        f"Ada Lovelace now holds ticket {code}.")
 
     assign(page, code.lower(), "Grace", "Hopper", "grace@example.org")
 

@@ -7,6 +7,8 @@ from webapp.extensions import db
 from webapp.models import Event, Ticket, TicketHolder, TicketType, User
 from webapp.tickets.codes import is_code
 
+from .conftest import PASSWORD
+
 
 @pytest.fixture
 def runner(app, monkeypatch):
@@ -28,14 +30,16 @@ def count(app, model) -> int:
 
 
 def test_create_user_reads_password_from_environment(app, runner):
-    result = runner.invoke(args=["create-user", " Door@Example.ORG ", "--name", "Door Lead"],
-                           env={"ADMITONE_PASSWORD": "a long secret"})
+    result = runner.invoke(
+        args=["create-user", " Door@Example.ORG ", "--name", "Door Lead"],
+        env={"ADMITONE_PASSWORD": "a long secret"})
 
     assert result.exit_code == 0, result.output
     user = stored_user(app, "door@example.org")
     assert result.output == f"Created user door@example.org (id {user.id}).\n"
     assert user.name == "Door Lead"
-    assert user.check_password("a long secret") and user.password_hash != "a long secret"
+    assert user.check_password("a long secret")
+    assert user.password_hash != "a long secret"
 
 
 def test_create_user_prompts_twice_for_password(app, runner):
@@ -52,9 +56,10 @@ def test_create_user_refuses_existing_email(app, runner, organizer):
                            env={"ADMITONE_PASSWORD": "another secret"})
 
     assert result.exit_code == 1
-    assert result.output == "Error: An account for ORGANIZER@example.org already exists.\n"
+    assert result.output == (
+        "Error: An account for ORGANIZER@example.org already exists.\n")
     assert count(app, User) == 1
-    assert stored_user(app, "organizer@example.org").check_password("correct horse battery")
+    assert stored_user(app, "organizer@example.org").check_password(PASSWORD)
 
 
 def test_create_user_refuses_short_password(app, runner):

@@ -34,7 +34,8 @@ def test_typed_code_normalises_back(code, separator):
     assert is_code(typed)
 
 
-@pytest.mark.parametrize("text", ["", "ABCDE", "ABCDE-FGHJK2", "0BCDE-FGHJK", "ABCDE-FGHIK"])
+@pytest.mark.parametrize("text", ["", "ABCDE", "ABCDE-FGHJK2", "0BCDE-FGHJK",
+                                  "ABCDE-FGHIK"])
 def test_wrong_shapes_are_not_codes(text):
     assert not is_code(text)
 

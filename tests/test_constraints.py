@@ -50,9 +50,13 @@ def world(organizer, event, make_event, make_ticket_type, tickets_of, make_holde
         other_ticket=tickets_of(other_general)[0])
 
 
+HOLDERS_TICKET_KEY = "fk_ticket_holders_ticket_id_event_id_tickets"
+
+
 def holder(world, **values) -> TicketHolder:
-    values = {"event_id": world.event.id, "ticket_id": world.free.id, "first_name": "Eve",
-              "last_name": "Second", "email": "eve@example.org", **values}
+    values = {"event_id": world.event.id, "ticket_id": world.free.id,
+              "first_name": "Eve", "last_name": "Second", "email": "eve@example.org",
+              **values}
     return TicketHolder(**values)
 
 
@@ -67,12 +71,14 @@ def check_in(world, **values) -> CheckIn:
 
 
 def desk_scan(world, token_id: int) -> Scan:
-    return Scan(event_id=world.event.id, raw_code=world.held.code, desk_token_id=token_id,
-                request_id="req-1", result=ScanResult.CHECKED_IN)
+    return Scan(event_id=world.event.id, raw_code=world.held.code,
+                desk_token_id=token_id, request_id="req-1",
+                result=ScanResult.CHECKED_IN)
 
 
 def add_desk_token_and_scan(world):
-    token = DeskToken(event_id=world.event.id, desk_name="North door", token_hash="a" * 64)
+    token = DeskToken(event_id=world.event.id, desk_name="North door",
+                      token_hash="a" * 64)
     db.session.add(token)
     db.session.flush()
     db.session.add(desk_scan(world, token.id))
@@ -97,7 +103,8 @@ VIOLATIONS = {
     "uq_users_email": lambda w: db.session.add(
         User(email=w.organizer.email, password_hash="x")),
     "ck_events_ends_after_start": lambda w: db.session.add(
-        Event(name="Backwards", starts_at=datetime(2027, 5, 2), ends_at=datetime(2027, 5, 1))),
+        Event(name="Backwards", starts_at=datetime(2027, 5, 2),
+              ends_at=datetime(2027, 5, 1))),
     "uq_ticket_types_event_id_name": lambda w: db.session.add(
         TicketType(event_id=w.event.id, name="General", capacity=1)),
     "uq_event_memberships_event_id_user_id": lambda w: db.session.add(
@@ -138,8 +145,9 @@ def test_transaction_turns_constraint_into_domain_error(db_session, world, name,
         with transaction():
             VIOLATIONS[name](world)
 
-    assert (caught.value.code, caught.value.status, caught.value.field) == (code, status, field)
-    assert caught.value.constraint == name
+    refused = caught.value
+    assert (refused.code, refused.status, refused.field) == (code, status, field)
+    assert refused.constraint == name
 
 
 def test_deleting_a_held_ticket_is_refused_as_the_holder_foreign_key(db_session, world):
@@ -147,7 +155,7 @@ def test_deleting_a_held_ticket_is_refused_as_the_holder_foreign_key(db_session,
         db.session.delete(db.session.get(Ticket, world.held.id))
         db.session.flush()
 
-    assert constraint_name(caught.value) == "fk_ticket_holders_ticket_id_event_id_tickets"
+    assert constraint_name(caught.value) == HOLDERS_TICKET_KEY
 
 
 def test_moving_a_holder_to_another_events_ticket_is_refused(db_session, world):
@@ -156,13 +164,14 @@ def test_moving_a_holder_to_another_events_ticket_is_refused(db_session, world):
         stored.ticket_id = world.other_ticket.id
         db.session.flush()
 
-    assert constraint_name(caught.value) == "fk_ticket_holders_ticket_id_event_id_tickets"
+    assert constraint_name(caught.value) == HOLDERS_TICKET_KEY
 
 
 @pytest.mark.parametrize("capacity", [-1, 100_001])
 def test_capacity_out_of_range_is_refused(db_session, world, capacity):
     with pytest.raises(IntegrityError) as caught:
-        db.session.add(TicketType(event_id=world.event.id, name="Odd", capacity=capacity))
+        db.session.add(TicketType(event_id=world.event.id, name="Odd",
+                                  capacity=capacity))
         db.session.flush()
 
     assert constraint_name(caught.value) == "ck_ticket_types_capacity_range"

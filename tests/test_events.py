@@ -28,7 +28,8 @@ def test_create_event_makes_creator_organizer(app, signed_in, organizer):
     assert response.headers["Location"] == f"/events/{event.id}"
     assert (event.name, event.venue, event.timezone) == ("PyCon Test", "Hall A",
                                                         "Europe/Berlin")
-    assert (event.starts_at, event.ends_at) == (datetime(2027, 5, 1, 9), datetime(2027, 5, 2, 18))
+    assert (event.starts_at, event.ends_at) == (datetime(2027, 5, 1, 9),
+                                                datetime(2027, 5, 2, 18))
     assert (membership.user_id, membership.role) == (organizer.id, Role.ORGANIZER)
     assert entry.action is AuditAction.EVENT_CREATED
     assert flashes(signed_in.get(f"/events/{event.id}")) == [
@@ -90,8 +91,8 @@ def test_unknown_time_zone_is_refused(signed_in, zone):
     assert field_errors(response) == ["Not a valid choice."]
 
 
-def test_event_list_shows_only_the_users_events(app, client, organizer, event, make_user,
-                                                make_event):
+def test_event_list_shows_only_the_users_events(app, client, organizer, event,
+                                                make_user, make_event):
     other = make_user("other@example.org")
     make_event(other, "Someone Else's Summit")
     staffer = make_user("staff@example.org")
@@ -109,7 +110,8 @@ def test_event_list_shows_only_the_users_events(app, client, organizer, event, m
     assert f'href="/events/{event.id}"' in organizer_page
     assert "Someone Else&#39;s Summit" not in organizer_page
     assert "Test Conference" in staff_page and "Check-in staff" in staff_page
-    assert f'href="/events/{event.id}"' not in staff_page  # staff see no organizer pages
+    # Staff see the event but none of its organizer pages.
+    assert f'href="/events/{event.id}"' not in staff_page
     assert client.get(f"/events/{event.id}").status_code == 404
     assert client.get(f"/events/{event.id}/attendees").status_code == 404
 

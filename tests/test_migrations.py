@@ -102,8 +102,9 @@ def plant_accounts_events_and_tickets(connection) -> None:
          "created_at": created}
         for event_id in (1, 2)])
     insert("ticket_types", [
-        {"id": 1, "event_id": 1, "name": "General", "capacity": 4, "created_at": created},
-        {"id": 2, "event_id": 2, "name": "General", "capacity": 1, "created_at": created}])
+        {"id": type_id, "event_id": type_id, "name": "General", "capacity": capacity,
+         "created_at": created}
+        for type_id, capacity in ((1, 4), (2, 1))])
     insert("tickets", [
         {"id": ticket_id, "event_id": 1 if ticket_id < 5 else 2,
          "ticket_type_id": 1 if ticket_id < 5 else 2, "code": f"CODE{ticket_id:06d}",
@@ -144,8 +145,9 @@ def test_rule_keeps_earliest_holder_and_sets_aside_the_rest(fresh_app, capsys):
         moved = holder_rows(connection, set_aside)
         reasons = dict(connection.execute(
             sa.select(set_aside.c.original_id, set_aside.c.reason)).all())
-        undated = connection.execute(sa.select(sa.func.count()).select_from(set_aside)
-                                     .where(set_aside.c.set_aside_at.is_(None))).scalar()
+        undated = connection.execute(
+            sa.select(sa.func.count()).select_from(set_aside)
+            .where(set_aside.c.set_aside_at.is_(None))).scalar()
     assert set(kept) == KEPT
     assert reasons == SET_ASIDE
     assert undated == 0
@@ -167,7 +169,7 @@ def test_rule_refuses_new_duplicates_and_cross_event_holders(fresh_app):
                 last_name="Second", email="eve@example.org", created_at=at(14),
                 updated_at=at(14)))
 
-    with pytest.raises(IntegrityError, match="uq_ticket_holders_ticket_id_event_id|UNIQUE"):
+    with pytest.raises(IntegrityError, match="uq_ticket_holders_ticket_id|UNIQUE"):
         insert_holder(60, 1, 4)  # ticket 4 is held by row 40
     with pytest.raises(IntegrityError, match="fk_ticket_holders|FOREIGN KEY"):
         insert_holder(61, 2, 1)  # ticket 1 belongs to event 1
@@ -202,7 +204,8 @@ def test_upgrade_downgrade_to_base_and_upgrade_again(fresh_app):
     upgrade()
     with db.engine.connect() as connection:
         tables = set(sa.inspect(connection).get_table_names())
-        head = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        head = connection.execute(
+            sa.text("SELECT version_num FROM alembic_version")).scalar()
     assert tables == set(db.metadata.tables) | {"alembic_version"}
     assert head == "9e5a3f6c7b32"
 

@@ -138,7 +138,8 @@ def test_lowering_capacity_while_clients_assign_keeps_tickets_and_holders_consis
         if index % 4 == 0:  # three organizers lower the capacity to 6, staggered
             time.sleep(0.04 * index)  # so some land among the assignments
             return client.post_form(edit_url, {"name": "Workshop", "capacity": "6"})
-        return client.post_form(assign_url, attendee(index, ticket_type=str(workshop.id)))
+        return client.post_form(assign_url,
+                                attendee(index, ticket_type=str(workshop.id)))
 
     responses = all_at_once(clients, send)
 
@@ -151,7 +152,8 @@ def test_lowering_capacity_while_clients_assign_keeps_tickets_and_holders_consis
             Ticket.ticket_type_id == workshop.id)).scalar_one()
     assert tickets == capacity
     assert len(holders_of(app, workshop)) == assigned <= capacity
-    lowered = [r for i, r in enumerate(responses) if i % 4 == 0 and r.status_code == 302]
+    lowered = [r for i, r in enumerate(responses)
+               if i % 4 == 0 and r.status_code == 302]
     assert capacity == (6 if lowered else 12)
     for response in (r for i, r in enumerate(responses) if i % 4 == 0):
         refused = flash_texts(response.text)

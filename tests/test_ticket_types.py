@@ -22,11 +22,13 @@ def type_url(event, ticket_type=None) -> str:
 def ticket_ids(app, ticket_type) -> list[int]:
     with app.app_context():
         return db.session.execute(select(Ticket.id).where(
-            Ticket.ticket_type_id == ticket_type.id).order_by(Ticket.id)).scalars().all()
+            Ticket.ticket_type_id == ticket_type.id).order_by(Ticket.id)
+        ).scalars().all()
 
 
 def test_create_type_makes_one_ticket_per_seat(app, signed_in, event):
-    response = signed_in.post_form(type_url(event), {"name": " Student ", "capacity": "25"})
+    response = signed_in.post_form(type_url(event),
+                                   {"name": " Student ", "capacity": "25"})
 
     assert response.status_code == 302
     with app.app_context():
@@ -39,8 +41,8 @@ def test_create_type_makes_one_ticket_per_seat(app, signed_in, event):
         "Ticket type “Student” created with 25 tickets."]
 
 
-def test_raising_capacity_adds_free_tickets_with_unique_codes(app, signed_in, event,
-                                                              general, make_ticket_type):
+def test_raising_capacity_adds_free_tickets_with_unique_codes(
+        app, signed_in, event, general, make_ticket_type):
     make_ticket_type(event, "Student", 300)
     before = ticket_ids(app, general)
 
@@ -97,8 +99,8 @@ def test_scanned_free_tickets_are_kept_when_lowering(app, signed_in, event, gene
                                                      tickets_of):
     with app.app_context():
         for ticket in tickets_of(general)[1:]:
-            db.session.add(Scan(event_id=event.id, raw_code=ticket.code, ticket_id=ticket.id,
-                                result=ScanResult.NO_HOLDER))
+            db.session.add(Scan(event_id=event.id, raw_code=ticket.code,
+                                ticket_id=ticket.id, result=ScanResult.NO_HOLDER))
         db.session.commit()
 
     response = signed_in.post_form(type_url(event, general),
@@ -112,30 +114,37 @@ def test_scanned_free_tickets_are_kept_when_lowering(app, signed_in, event, gene
 
 
 @pytest.mark.parametrize("name", ["General", "general", "  GENERAL "])
-def test_duplicate_type_name_is_refused_ignoring_case(app, signed_in, event, general, name):
+def test_duplicate_type_name_is_refused_ignoring_case(app, signed_in, event, general,
+                                                      name):
     response = signed_in.post_form(type_url(event), {"name": name, "capacity": "3"})
 
     assert response.status_code == 409
-    assert field_errors(response) == ["This event already has a ticket type with that name."]
+    assert field_errors(response) == [
+        "This event already has a ticket type with that name."]
     with app.app_context():
-        assert db.session.execute(select(func.count()).select_from(TicketType)).scalar() == 1
+        types = db.session.execute(
+            select(func.count()).select_from(TicketType)).scalar()
+    assert types == 1
 
 
 def test_renaming_into_another_types_name_is_refused(signed_in, event, general,
                                                      make_ticket_type):
     student = make_ticket_type(event, "Student", 2)
 
-    clash = signed_in.post_form(type_url(event, student), {"name": "GENERAL", "capacity": "2"})
-    own = signed_in.post_form(type_url(event, student), {"name": "STUDENT", "capacity": "2"})
+    url = type_url(event, student)
+    clash = signed_in.post_form(url, {"name": "GENERAL", "capacity": "2"})
+    own = signed_in.post_form(url, {"name": "STUDENT", "capacity": "2"})
 
     assert clash.status_code == 409
     assert own.status_code == 302
 
 
-def test_same_type_name_in_another_event_is_fine(signed_in, organizer, general, make_event):
+def test_same_type_name_in_another_event_is_fine(signed_in, organizer, general,
+                                                  make_event):
     other = make_event(organizer, "Other Conference")
 
-    response = signed_in.post_form(type_url(other), {"name": "General", "capacity": "1"})
+    response = signed_in.post_form(type_url(other),
+                                   {"name": "General", "capacity": "1"})
 
     assert response.status_code == 302
 
@@ -148,7 +157,8 @@ def listed(event, general, make_ticket_type, tickets_of, make_holder):
     make_holder(event, general_tickets[0], "Ada", "Lovelace", "ada@example.org")
     make_holder(event, general_tickets[2], "Alan", "Turing", "alan@example.org")
     make_holder(event, student_tickets[1], "Grace", "Hopper", "grace@example.org")
-    return {"general": general_tickets, "student": student_tickets, "student_type": student}
+    return {"general": general_tickets, "student": student_tickets,
+            "student_type": student}
 
 
 def listed_codes(response) -> list[str]:
@@ -200,8 +210,8 @@ def test_ticket_assigned_while_lowering_gives_capacity_conflict(
     response = signed_in.post_form(type_url(event, general),
                                    {"name": "General", "capacity": "4"})
 
-    message = ("A ticket of this type was assigned while the capacity was being changed. "
-               "Nothing was saved; check the counts and try again.")
+    message = ("A ticket of this type was assigned while the capacity was being "
+               "changed. Nothing was saved; check the counts and try again.")
     assert response.status_code == 409
     assert field_errors(response) == [message] and flashes(response) == [message]
     assert len(ticket_ids(app, general)) == 5
