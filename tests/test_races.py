@@ -26,6 +26,7 @@ TAKEN_FLASH = ("Someone else was assigned this ticket a moment ago. "
 SOLD_OUT_FIELD = ("No free ticket of this type is left. Raise its capacity "
                   "or choose another type.")
 SOLD_OUT_FLASH = "No free ticket of this type is left."
+NOT_MOVED = "The attendee was not moved; see the message below."
 BELOW_HELD = (r"(\d+) tickets of this type are held, so the capacity cannot go below "
               r"\1\. Unassign or move attendees first\.")
 ASSIGNED_MEANWHILE = ("A ticket of this type was assigned while the capacity was being "
@@ -125,6 +126,32 @@ def test_twenty_clients_taking_next_free_ticket_fill_capacity_exactly(
         outcome = [field_errors(response.text), flash_texts(response.text)]
         assert outcome in ([[SOLD_OUT_FIELD], []],
                                      [[SOLD_OUT_FLASH], [SOLD_OUT_FLASH]])
+
+
+def test_twenty_holders_moving_to_one_free_ticket_leave_one_there(
+        app, live_server, organizer, event, make_ticket_type, tickets_of, make_holder):
+    ticket_type = make_ticket_type(event, "General", CLIENTS + 1)
+    *held, target = tickets_of(ticket_type)
+    holders = [make_holder(event, ticket, f"Mover{n}", "Parallel",
+                           f"mover{n}@example.org") for n, ticket in enumerate(held)]
+    clients = signed_in_clients(live_server, organizer.email)
+
+    responses = all_at_once(clients, lambda index, client: client.post(
+        client.url(f"/events/{event.id}/attendees/{holders[index].id}/move"),
+        data={"move-csrf_token": client.csrf_token, "move-ticket_type": "0",
+              "move-ticket_code": format_code(target.code)},
+        allow_redirects=False, timeout=60))
+
+    assert_no_server_errors(responses, live_server)
+    assert sorted(r.status_code for r in responses) == [302] + [409] * (CLIENTS - 1)
+    on_target = [h for h in holders_of(app, ticket_type) if h.ticket_id == target.id]
+    assert len(on_target) == 1
+    assert len(holders_of(app, ticket_type)) == CLIENTS
+    held_by = (f"Ticket {format_code(target.code)} is already held by "
+               f"{on_target[0].full_name}.")
+    for response in (r for r in responses if r.status_code == 409):
+        outcome = [field_errors(response.text), flash_texts(response.text)]
+        assert outcome in ([[held_by], [NOT_MOVED]], [[TAKEN_FLASH], [TAKEN_FLASH]])
 
 
 def test_lowering_capacity_while_clients_assign_keeps_tickets_and_holders_consistent(
