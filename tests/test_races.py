@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import Ticket, TicketHolder, TicketType
+from webapp.models import AuditAction, AuditEntry, Ticket, TicketHolder, TicketType
 from webapp.tickets.codes import format_code
 
 from .live import LiveClient, flash_texts, live_server  # noqa: F401
@@ -152,6 +152,27 @@ def test_twenty_holders_moving_to_one_free_ticket_leave_one_there(
     for response in (r for r in responses if r.status_code == 409):
         outcome = [field_errors(response.text), flash_texts(response.text)]
         assert outcome in ([[held_by], [NOT_MOVED]], [[TAKEN_FLASH], [TAKEN_FLASH]])
+
+
+def test_ten_clients_unassigning_one_holder_all_get_answers(
+        app, live_server, organizer, event, general, tickets_of, make_holder):
+    holder = make_holder(event, tickets_of(general)[0])
+    clients = signed_in_clients(live_server, organizer.email, 10)
+    url = f"/events/{event.id}/attendees/{holder.id}/unassign"
+
+    responses = all_at_once(clients, lambda index, client: client.post_form(url, {}))
+
+    assert_no_server_errors(responses, live_server)
+    assert holders_of(app, general) == []
+    assert sorted(r.status_code for r in responses)[:2] in ([302, 404], [302, 409])
+    assert [r.status_code for r in responses].count(302) == 1
+    for response in (r for r in responses if r.status_code == 409):
+        assert flash_texts(response.text) == [
+            "Ada Lovelace was unassigned a moment ago by someone else."]
+    with app.app_context():
+        audited = db.session.execute(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == AuditAction.HOLDER_UNASSIGNED)).scalar_one()
+    assert audited == 1
 
 
 def test_lowering_capacity_while_clients_assign_keeps_tickets_and_holders_consistent(
