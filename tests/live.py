@@ -68,6 +68,7 @@ def start_gunicorn(database_url: str, log_path: Path, workers: int = LIVE_WORKER
             if requests.get(f"{url}/login", timeout=10).status_code == 200:
                 return LiveServer(url, log_path, process)
         except (requests.ConnectionError, requests.Timeout):
+            # Workers still booting on a busy machine: not ready yet.
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError("gunicorn did not answer within 60 s")
@@ -129,29 +130,13 @@ def flash_texts(html_text: str) -> list[str]:
             re.findall(r'<p class="flash[^"]*">(.*?)</p>', html_text, re.S)]
 
 
-_playwright = None
-
-
-def shared_playwright():
-    """One Playwright for the whole run.
-
-    Every module that imports `browser` gets its own session-scoped copy of
-    the fixture, and a second sync_playwright() in one process fails
-    ("Sync API inside the asyncio loop"); the copies share this one.
-    """
-    global _playwright
-    if _playwright is None:
-        import atexit
-
-        from playwright.sync_api import sync_playwright
-
-        _playwright = sync_playwright().start()
-        atexit.register(_playwright.stop)
-    return _playwright
+# Each test module that imports `browser` gets its own session fixture, but
+# a process may run only one sync Playwright; the modules share it.
+_shared_browser = {}
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
     """Debian's headless Chromium driven by Playwright (no browser download)."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM}; browser tests skipped"
@@ -159,11 +144,19 @@ def browser():
             pytest.fail(message + " (CI=true: browser tests must run)", pytrace=False)
         SKIP_NOTICES.append(message)
         pytest.skip(message)
+    if "browser" not in _shared_browser:
+        from playwright.sync_api import sync_playwright
 
-    browser = shared_playwright().chromium.launch(executable_path=CHROMIUM,
-                                                  args=CHROMIUM_ARGS, headless=True)
-    yield browser
-    browser.close()
+        playwright = sync_playwright().start()
+        _shared_browser["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+        def close():
+            _shared_browser.pop("browser").close()
+            playwright.stop()
+
+        request.config.add_cleanup(close)
+    return _shared_browser["browser"]
 
 
 @pytest.fixture

@@ -228,3 +228,27 @@ def test_unassign_without_csrf_is_refused(app, signed_in, event, general, ticket
 
     assert response.status_code == 400
     assert holder_count(app) == 1
+
+
+def test_editing_a_holder_deleted_meanwhile_is_a_conflict(app, dialect, event, general,
+                                                         tickets_of, make_holder):
+    """Another organizer unassigned the holder after this request loaded it."""
+    from sqlalchemy import delete
+
+    from webapp.database import transaction
+    from webapp.errors import DomainError
+
+    if dialect == "sqlite":
+        pytest.skip("SQLite runs one writing request at a time; the later one gets 404")
+    holder = make_holder(event, tickets_of(general)[0])
+    with app.app_context():
+        loaded = db.session.get(TicketHolder, holder.id)
+        with db.engine.begin() as other_request:
+            other_request.execute(
+                delete(TicketHolder).where(TicketHolder.id == holder.id))
+
+        with pytest.raises(DomainError) as caught:
+            with transaction():
+                loaded.first_name = "Augusta"
+
+    assert (caught.value.code, caught.value.status) == ("changed_meanwhile", 409)

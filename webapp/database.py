@@ -6,8 +6,9 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
-from .errors import DomainError, conflict_from_integrity_error
+from .errors import Conflict, DomainError, conflict_from_integrity_error
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,13 @@ def transaction():
     except IntegrityError as error:
         db.session.rollback()
         raise conflict_from_integrity_error(error) from error
+    except StaleDataError as error:
+        # An UPDATE matched no row: another request deleted it meanwhile.
+        db.session.rollback()
+        raise Conflict(
+            "changed_meanwhile", "Someone else changed or removed this a moment ago. "
+            "Nothing was saved; reload the page and check.",
+        ) from error
     except DataError as error:
         db.session.rollback()
         log.info("data error: %s", error.orig)

@@ -73,6 +73,12 @@ CONSTRAINT_MESSAGES: dict[str, ConstraintMessage] = {
         "That ticket does not belong to this event (or was just removed). Nothing was saved.",
         "ticket_code",
     ),
+    "fk_tickets_ticket_type_id_event_id_ticket_types": ConstraintMessage(
+        "ticket_type_not_in_event",
+        "That ticket type does not belong to this event (or was just removed). "
+        "Nothing was saved.",
+        "ticket_type",
+    ),
     "uq_ticket_types_event_id_name": ConstraintMessage(
         "ticket_type_exists", "This event already has a ticket type with that name.", "name"
     ),
@@ -114,9 +120,15 @@ GENERIC_CONFLICT = ConstraintMessage(
 # constraint, and names nothing for a foreign key; these fill the gap.
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<columns>[\w., ]+)")
 _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (?P<name>\w+)")
-_STATEMENT_TABLE = re.compile(r"^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+\"?(\w+)", re.I)
+_STATEMENT_TABLE = re.compile(
+    r"^\s*(?P<verb>INSERT INTO|UPDATE|DELETE FROM)\s+\"?(?P<table>\w+)", re.I)
+# The foreign key a failed insert or update of the table most likely broke.
 SQLITE_FOREIGN_KEY_BY_TABLE = {
     "ticket_holders": "fk_ticket_holders_ticket_id_event_id_tickets",
+    "tickets": "fk_tickets_ticket_type_id_event_id_ticket_types",
+}
+# A failed delete is another table's foreign key still pointing at the row.
+SQLITE_FOREIGN_KEY_BY_DELETED_TABLE = {
     # Deleting a ticket that somebody was just assigned.
     "tickets": "fk_ticket_holders_ticket_id_event_id_tickets",
 }
@@ -153,7 +165,10 @@ def constraint_name(error: IntegrityError) -> str | None:
         return _unique_names_by_columns(db.metadata).get((table, columns))
     if "FOREIGN KEY constraint failed" in text and error.statement:
         if match := _STATEMENT_TABLE.match(error.statement):
-            return SQLITE_FOREIGN_KEY_BY_TABLE.get(match.group(1))
+            deleted = match.group("verb").upper().startswith("DELETE")
+            by_table = (SQLITE_FOREIGN_KEY_BY_DELETED_TABLE if deleted
+                        else SQLITE_FOREIGN_KEY_BY_TABLE)
+            return by_table.get(match.group("table"))
     return None
 
 

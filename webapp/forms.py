@@ -29,9 +29,12 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         fields_with_nul = []
         for field in self:
-            if isinstance(field.data, str) and "\x00" in field.data:
+            # A number or date with a NUL never parses, so look at what was sent.
+            sent = [*(field.raw_data or []), field.data]
+            if any(isinstance(value, str) and "\x00" in value for value in sent):
                 fields_with_nul.append(field)
-                field.data = field.data.replace("\x00", "")
+                if isinstance(field.data, str):
+                    field.data = field.data.replace("\x00", "")
         valid = super().validate(extra_validators)
         for field in fields_with_nul:
             field.errors = [NUL_MESSAGE]

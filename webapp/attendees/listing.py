@@ -37,12 +37,14 @@ def attendee_page(event: Event, *, search: str = "", sort: str = "name", page: i
         .where(TicketHolder.event_id == event.id)
     )
     if search:
-        pattern = f"%{search.lower()}%"
+        # autoescape: a typed % or _ is searched for, not a wildcard.
+        text = search.lower()
         code = normalise_code(search)
         conditions = [
-            func.lower(TicketHolder.first_name + " " + TicketHolder.last_name).like(pattern),
-            func.lower(TicketHolder.last_name).like(pattern),
-            TicketHolder.email.like(pattern),
+            func.lower(TicketHolder.first_name + " " + TicketHolder.last_name)
+            .contains(text, autoescape=True),
+            func.lower(TicketHolder.last_name).contains(text, autoescape=True),
+            TicketHolder.email.contains(text, autoescape=True),
         ]
         if code:
             conditions.append(Ticket.code.startswith(code, autoescape=True))

@@ -1,7 +1,7 @@
 """Assigning attendees to tickets: the writes behind the forms, with their audit rows."""
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..audit.trail import record
 from ..errors import Conflict
@@ -88,8 +88,19 @@ def move_holder(holder: TicketHolder, ticket: Ticket) -> None:
 
 
 def unassign_holder(holder: TicketHolder) -> None:
+    """Delete the holder row, refusing if another request just deleted it.
+
+    The ORM only warns when a delete matches no row, so two organizers
+    clicking "Unassign" at once would both succeed and both be audited.
+    """
+    code = format_code(holder.ticket.code)
+    deleted = db.session.execute(
+        delete(TicketHolder).where(TicketHolder.id == holder.id)
+    ).rowcount
+    if not deleted:
+        raise Conflict("holder_gone", f"{holder.full_name} was unassigned a moment "
+                       "ago by someone else.")
     record(holder.event_id, AuditAction.HOLDER_UNASSIGNED,
-           f"Unassigned {holder.full_name} from ticket {format_code(holder.ticket.code)}",
+           f"Unassigned {holder.full_name} from ticket {code}",
            holder_id=holder.id, ticket_id=holder.ticket_id,
            details={name: getattr(holder, name) for name in DETAIL_FIELDS})
-    db.session.delete(holder)

@@ -1,5 +1,6 @@
 """Signing in and out."""
 import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request
@@ -17,10 +18,15 @@ bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
 
 
+# Browsers read a backslash as a slash and drop tabs and newlines, so
+# "/\evil.example" or "/\t/evil.example" would leave the site.
+_UNSAFE_IN_NEXT = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
 def safe_next_url(target: str | None) -> str:
     """Follow ?next= only within this site."""
     if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc:
+            and not _UNSAFE_IN_NEXT.search(target) and not urlsplit(target).netloc:
         return target
     return url_for("events.index")
 

@@ -10,7 +10,7 @@ import secrets
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 GROUP = 5
-_SEPARATORS = re.compile(r"[\s\-_.]+")
+_SEPARATORS = re.compile(r"[\s\-_.\x00]+")  # NUL: PostgreSQL refuses it
 _VALID = re.compile(f"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
 
 

@@ -2,6 +2,7 @@
 import logging
 
 from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.trail import record
 from ..errors import Conflict, DomainError
@@ -68,6 +69,25 @@ def removable_ticket_ids(ticket_type: TicketType, count: int) -> list[int]:
     ).scalars())
 
 
+def remove_tickets(ticket_ids: list[int]) -> None:
+    """Delete free tickets, or refuse if one was assigned since it was counted free.
+
+    On PostgreSQL an assignment can commit between our count and the
+    delete; the holders' foreign key then refuses the delete, which is
+    about capacity here, not about a ticket code the user typed.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.execute(delete(Ticket).where(Ticket.id.in_(ticket_ids)))
+    except IntegrityError as error:
+        raise Conflict(
+            "ticket_assigned_meanwhile",
+            "A ticket of this type was assigned while the capacity was being changed. "
+            "Nothing was saved; check the counts and try again.",
+            field="capacity",
+        ) from error
+
+
 def update_ticket_type(ticket_type: TicketType, name: str, capacity: int) -> None:
     """Rename a type and set its capacity, adding or removing free tickets.
 
@@ -98,7 +118,7 @@ def update_ticket_type(ticket_type: TicketType, name: str, capacity: int) -> Non
                 f"{old_capacity - len(to_remove)} at most.",
                 field="capacity",
             )
-        db.session.execute(delete(Ticket).where(Ticket.id.in_(to_remove)))
+        remove_tickets(to_remove)
     elif capacity > old_capacity:
         add_tickets(ticket_type, capacity - old_capacity)
 
