@@ -121,14 +121,25 @@ def test_ids_out_of_range_are_not_found(app, signed_in, site, url):
 
 @pytest.mark.parametrize("query", [
     "tickets?type=99999999999999999999", "tickets?page=99999999999999999999",
-    "tickets?code=%00", "tickets?status=%00&type=abc&page=abc",
-    "attendees?q=%00", "attendees?page=99999999999999999999&sort=%00",
+    "tickets?status=nonsense&type=abc&page=abc",
+    "attendees?page=99999999999999999999&sort=nonsense",
     "attendees?q=" + "x" * 5000,
 ])
 def test_odd_list_filters_answer_200(signed_in, site, query):
     response = signed_in.get(f"/events/{site.event.id}/{query}")
 
     assert_refused_cleanly(response, 200)
+
+
+@pytest.mark.parametrize("query", [
+    "tickets?code=%00", "tickets?status=%00&type=abc&page=abc",
+    "attendees?q=%00", "attendees?page=99999999999999999999&sort=%00",
+])
+def test_nul_in_the_address_is_refused_with_a_message(signed_in, site, query):
+    response = signed_in.get(f"/events/{site.event.id}/{query}")
+
+    assert_refused_cleanly(response, 400)
+    assert "The address contains a NUL character" in page_text(response)
 
 
 @pytest.fixture
@@ -331,3 +342,21 @@ def test_refused_type_edit_keeps_stored_capacity(app, signed_in, site):
     assert flashes(response) == []
     with app.app_context():
         assert db.session.get(TicketType, site.type.id).capacity == 5
+
+
+def test_json_body_to_sign_in_is_refused_not_a_500(client):
+    client.fetch_csrf_token("/login")
+
+    response = client.client.post("/login", json={
+        "email": 1, "password": ["x"], "csrf_token": client.csrf_token})
+
+    assert response.status_code == 400
+    assert "This form expired or did not come from this site." in page_text(response)
+
+
+def test_json_body_to_a_form_is_refused_not_a_500(signed_in):
+    response = signed_in.client.post("/events/new", json={
+        "name": {"a": 1}, "capacity": 5, "csrf_token": signed_in.csrf_token})
+
+    assert response.status_code == 400
+    assert "This form expired or did not come from this site." in page_text(response)

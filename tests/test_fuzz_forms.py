@@ -115,7 +115,9 @@ def fuzz_post_form(app, client, form: Form, other, stale: str) -> None:
         body = response.get_data(as_text=True)
 
         assert response.status_code < 500, (url, data)
-        accepted = 300 <= response.status_code < 400
+        # Every refusal in this app is a 4xx; a 2xx after a POST is a success
+        # that shows its result at once (a new desk token is shown only then).
+        accepted = response.status_code < 400
         count(f"fuzzed submissions {'accepted' if accepted else 'refused'}")
         if not accepted:
             assert data_snapshot(app) == before, ("refused but changed data", url, data)

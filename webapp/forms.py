@@ -1,5 +1,7 @@
 """The base form every page uses, and small filters shared by the forms."""
+from flask import request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict
 
 
 def strip_text(value):
@@ -21,6 +23,18 @@ class BaseForm(FlaskForm):
     PostgreSQL cannot store NUL in text, and psycopg2 refuses such a string
     with an exception; catching it here gives the field a message instead.
     """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Read submitted form fields only, never a JSON body.
+
+            Flask-WTF would otherwise fill fields from JSON, where a number or
+            a list reaches validators that expect text and raises a TypeError.
+            """
+            formdata = super().wrap_formdata(form, formdata)
+            if formdata is not None and request.is_json:
+                return ImmutableMultiDict()
+            return formdata
 
     #: Set by a validator that found the data conflicts with what is stored,
     #: so the view answers 409 rather than 422.

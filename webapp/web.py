@@ -72,11 +72,14 @@ def init_app(app: Flask) -> None:
         # Runs before Flask-SQLAlchemy's own teardown. If the connection died
         # after the request's last statement, the rollback in that teardown
         # would raise after the response was made and turn it into a 500.
+        # Expunging first keeps loaded objects readable, as a plain close would.
+        session = db.session()
+        session.expunge_all()
         try:
-            db.session.rollback()
+            session.rollback()
         except OperationalError:
             log.warning("database connection lost after the request; discarding it")
-            db.session().invalidate()
+            session.invalidate()
 
     @app.after_request
     def add_security_headers(response):
