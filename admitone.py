@@ -11,6 +11,7 @@ standard library, since it runs before anything is installed.
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -64,13 +65,27 @@ def flask(*arguments, env) -> None:
     run(PYTHON, "-m", "flask", "--app", "wsgi", *arguments, env=env)
 
 
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def demo(arguments: list[str]) -> int:
-    ensure_virtualenv("requirements.txt")
     env = {**os.environ}
-    flask("db", "upgrade", env=env)
-    flask("demo", env=env)
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "5000")
+    if not port_is_free(host, int(port)):
+        print(f"Port {port} on {host} is already in use. Stop what runs there, or "
+              f"choose another port: PORT=5050 python3 admitone.py demo")
+        return 1
+
+    ensure_virtualenv("requirements.txt")
+    flask("db", "upgrade", env=env)
+    flask("demo", env=env)
     print(f"\nAdmitOne is running at http://{host}:{port}/\n"
           "Sign in as organizer@example.org with the password admitone-demo\n"
           "Press Ctrl+C to stop.\n", flush=True)
