@@ -64,6 +64,7 @@ EXPECTATIONS: dict[str, Access] = {
     "staff.new_link": Access.ORGANIZER,
     "staff.remove": Access.ORGANIZER,
     "staff.set_password": Access.PUBLIC,
+    "staff.join": Access.SIGNED_IN,
     "api.create_check_in": Access.API,
 }
 
