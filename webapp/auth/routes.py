@@ -3,7 +3,7 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 from flask import url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,7 +12,8 @@ from ..extensions import db
 from ..models import User
 from ..web import checks_csrf_in_form
 from .forms import LoginForm
-from .sessions import end_session, record_failure, sign_in_refusal, start_session
+from .sessions import begin_attempt, end_attempt, end_session, password_matches
+from .sessions import client_address, start_session
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -43,19 +44,22 @@ def login():
         status = form.error_status if form.is_submitted() else 200
         return render_template("auth/login.html", form=form), status
 
-    if refusal := sign_in_refusal(form.email.data):
-        form.password.errors.append(refusal)
+    attempt_id, refusal = begin_attempt(form.email.data)
+    if refusal is not None:
+        form.password.errors.append(refusal.message)
         return render_template("auth/login.html", form=form), 429, \
-            {"Retry-After": str(current_app.config["SIGN_IN_WINDOW_SECONDS"])}
+            {"Retry-After": str(refusal.retry_after_seconds)}
 
     user = db.session.execute(
         select(User).where(User.email == form.email.data)
     ).scalar_one_or_none()
-    if user is None or not user.check_password(form.password.data):
-        record_failure(form.email.data)
+    if not password_matches(user, form.password.data):
+        # The attempt stays counted as a failure.
+        log.info("failed sign-in for %s from %s", form.email.data, client_address())
         form.password.errors.append("Wrong email or password.")
         return render_template("auth/login.html", form=form), 401
 
+    end_attempt(attempt_id, user.email)
     start_session(user)
     log.info("user %s signed in", user.id)
     flash(f"Signed in as {user.email}.", "success")
