@@ -55,6 +55,52 @@ def test_old_cookie_no_longer_works_after_sign_out(app, organizer):
         assert ended == 1
 
 
+def token_from_hours_ago(app, token: str, hours: int) -> str:
+    """The same session's CSRF token, signed as if the page was loaded long ago."""
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - hours * 3600
+
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token",
+                                        signer=Earlier)
+    return serializer.dumps(serializer.loads(token))
+
+
+def test_sign_out_works_from_a_page_open_all_day(app, organizer, event):
+    client = WebClient(app.test_client())
+    client.login(organizer.email)
+    old_token = token_from_hours_ago(app, client.csrf_token, hours=9)
+
+    expired_form = client.post_form(f"/events/{event.id}/staff",
+                                    {"email": "x@example.org", "csrf_token": old_token})
+    signed_out = client.post_form("/logout", {"csrf_token": old_token})
+
+    assert expired_form.status_code == 400
+    assert signed_out.status_code == 302 and signed_out.location.endswith("/login")
+    assert client.get("/").status_code == 302
+
+
+def test_sign_out_still_needs_this_sessions_token(app, organizer):
+    client = WebClient(app.test_client())
+    client.login(organizer.email)
+    other = WebClient(app.test_client())
+    other.fetch_csrf_token("/login")
+
+    missing = client.client.post("/logout", data={})
+    forged = client.post_form("/logout", {"csrf_token": client.csrf_token[:-4] + "abcd"})
+    other_session = client.post_form("/logout", {"csrf_token": other.csrf_token})
+
+    assert [missing.status_code, forged.status_code, other_session.status_code] == \
+        [400, 400, 400]
+    assert "This form expired or did not come from this site" in \
+        forged.get_data(as_text=True)
+    assert client.get("/").status_code == 200
+
+
 def test_sign_out_on_one_laptop_keeps_the_other_signed_in(app, organizer):
     desk, office = WebClient(app.test_client()), WebClient(app.test_client())
     desk.login(organizer.email)

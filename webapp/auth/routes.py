@@ -6,7 +6,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request
 from flask import url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
+from wtforms import ValidationError
 
 from ..extensions import db
 from ..models import User
@@ -66,10 +68,23 @@ def login():
     return redirect(safe_next_url(request.args.get("next")))
 
 
+# A sign-out form left open on a shared desk laptop must still sign out
+# after the usual form lifetime. Its token must still belong to this
+# session, so another site cannot sign people out.
+SIGN_OUT_TOKEN_MAX_AGE_SECONDS = 400 * 24 * 3600
+
+
 @bp.post("/logout")
 @login_required
+@checks_csrf_in_form
 def logout():
     """Sign out; the session's cookie, even copied, signs nobody in again."""
+    try:
+        validate_csrf(request.form.get("csrf_token"),
+                      time_limit=SIGN_OUT_TOKEN_MAX_AGE_SECONDS)
+    except ValidationError as error:
+        raise CSRFError(str(error))
+
     end_session()
     flash("Signed out.", "success")
     return redirect(url_for("auth.login"))
