@@ -130,7 +130,9 @@ def test_https_setting_makes_cookies_secure(tmp_path):
         "from webapp import create_app\n"
         f"app = create_app({{'TESTING': True, 'SECRET_KEY': 'k', "
         f"'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.sqlite'}})\n"
-        "print(app.test_client().get('/login').headers['Set-Cookie'])\n"
+        "page = app.test_client().get('/login')\n"
+        "print(page.headers['Set-Cookie'])\n"
+        "print(page.headers.get('Strict-Transport-Security'))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, text=True,
                             capture_output=True, timeout=60,
@@ -138,6 +140,21 @@ def test_https_setting_makes_cookies_secure(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "; Secure" in result.stdout and "HttpOnly" in result.stdout
+    assert result.stdout.splitlines()[-1] == "max-age=31536000"
+
+
+def test_no_strict_transport_security_without_https(app, client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_favicon_is_served(app, client):
+    icon = client.get("/favicon.ico")
+
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file's signature
+    assert '<link rel="icon" href="/favicon.ico">' in client.get("/login").get_data(
+        as_text=True)
 
 
 def test_security_headers(app, signed_in, event):

@@ -28,7 +28,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("HTTPS", "").lower() in ("1", "true", "yes")
+    # Served over HTTPS only (behind a proxy that terminates TLS): cookies
+    # are Secure and browsers are told never to use plain HTTP again.
+    HTTPS = os.environ.get("HTTPS", "").lower() in ("1", "true", "yes")
+    SESSION_COOKIE_SECURE = HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
