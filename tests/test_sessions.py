@@ -91,7 +91,8 @@ def test_sign_out_still_needs_this_sessions_token(app, organizer):
     other.fetch_csrf_token("/login")
 
     missing = client.client.post("/logout", data={})
-    forged = client.post_form("/logout", {"csrf_token": client.csrf_token[:-4] + "abcd"})
+    forged_token = client.csrf_token[:-4] + "abcd"
+    forged = client.post_form("/logout", {"csrf_token": forged_token})
     other_session = client.post_form("/logout", {"csrf_token": other.csrf_token})
 
     assert [missing.status_code, forged.status_code, other_session.status_code] == \

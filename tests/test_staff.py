@@ -53,7 +53,8 @@ def test_existing_account_joins_only_by_confirming_the_link(app, signed_in, even
     assert response.status_code == 200
     assert "volunteer@example.org" not in before
     assert desk_before == 404
-    assert page.status_code == 200 and "Join Test Conference" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Join Test Conference" in page.get_data(as_text=True)
     assert joined.status_code == 302
     assert joined.location.endswith(f"/events/{event.id}/desk")
     assert again.status_code == 409

@@ -94,7 +94,7 @@ class Refusal:
 
 
 def begin_attempt(email: str) -> tuple[int | None, Refusal | None]:
-    """Count a sign-in attempt before its password is checked; refuse it if over a limit.
+    """Count an attempt before its password is checked; refuse it if over a limit.
 
     The attempt is stored and committed first and counted after, so of many
     simultaneous attempts at most the limit see a count within it. An
@@ -112,7 +112,8 @@ def begin_attempt(email: str) -> tuple[int | None, Refusal | None]:
     refusal = over_limit(email[:254], address)
     if refusal is not None:
         with transaction():
-            db.session.execute(delete(FailedSignIn).where(FailedSignIn.id == attempt_id))
+            db.session.execute(
+                delete(FailedSignIn).where(FailedSignIn.id == attempt_id))
         log.info("sign-in for %s from %s refused: too many failures", email, address)
         return None, refusal
     return attempt_id, None
@@ -124,7 +125,8 @@ def over_limit(email: str, address: str) -> Refusal | None:
     since = utcnow() - timedelta(seconds=window)
     recent = select(FailedSignIn.attempted_at).where(FailedSignIn.attempted_at >= since)
     counted = {
-        PAIR: recent.where(FailedSignIn.email == email, FailedSignIn.address == address),
+        PAIR: recent.where(FailedSignIn.email == email,
+                           FailedSignIn.address == address),
         ADDRESS: recent.where(FailedSignIn.address == address),
         ACCOUNT: recent.where(FailedSignIn.email == email),
     }
