@@ -26,6 +26,7 @@ class Access(Enum):
 # One line per endpoint. A new route fails the matrix until it has one.
 EXPECTATIONS: dict[str, Access] = {
     "static": Access.STATIC,
+    "favicon": Access.STATIC,  # tested in test_sessions.py
     "auth.login": Access.PUBLIC,
     "auth.logout": Access.SIGNED_IN,
     "events.index": Access.SIGNED_IN,
@@ -54,7 +55,7 @@ EXPECTATIONS: dict[str, Access] = {
     "checkin.scan": Access.DESK,
     "checkin.undo": Access.DESK,
     "checkin.counts": Access.DESK,
-    "printing.ticket": Access.DESK,
+    "printing.ticket": Access.DESK,  # the desk's search links reprints
     "printing.all_tickets": Access.ORGANIZER,
     "desk_tokens.index": Access.ORGANIZER,
     "desk_tokens.create": Access.ORGANIZER,
@@ -64,6 +65,7 @@ EXPECTATIONS: dict[str, Access] = {
     "staff.new_link": Access.ORGANIZER,
     "staff.remove": Access.ORGANIZER,
     "staff.set_password": Access.PUBLIC,
+    "staff.join": Access.SIGNED_IN,
     "api.create_check_in": Access.API,
 }
 

@@ -189,8 +189,12 @@ def test_bad_bodies_are_refused(app, device, body, status, code, pointer):
 def test_huge_body_is_413(app, device):
     response = device({"code": "A", "padding": "x" * 10_000})
 
+    error = response.get_json()["errors"][0]
     assert response.status_code == 413
-    assert "larger than this site accepts" in response.get_json()["errors"][0]["detail"]
+    assert response.mimetype == "application/json"
+    assert error["code"] == "body_too_large"
+    assert error["detail"] == ("The body may be at most 4,096 bytes: one JSON object "
+                               "with 'code' and 'request_id'. Nothing was saved.")
     assert scan_results(app) == []
 
 

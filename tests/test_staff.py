@@ -8,10 +8,11 @@ from webapp.extensions import db
 from webapp.models import AuditAction, AuditEntry, EventMembership, Role, User
 
 from .checkin_fixtures import door, second_client, staff  # noqa: F401
-from .conftest import PASSWORD
+from .conftest import PASSWORD, WebClient
 from .helpers import field_errors, flashes
 
 LINK = re.compile(r'id="set-password-link" readonly value="http://localhost(/set-password/[^"]+)"')
+JOIN_LINK = re.compile(r'id="join-link" readonly value="http://localhost(/join/[^"]+)"')
 
 
 def staff_url(event) -> str:
@@ -26,17 +27,106 @@ def roles(app, event) -> dict[str, str]:
             .where(EventMembership.event_id == event.id))}
 
 
-def test_add_existing_account_as_staff(app, signed_in, event, make_user):
+def join_link(response) -> str:
+    return JOIN_LINK.search(response.get_data(as_text=True)).group(1)
+
+
+def staff_added_entries(app) -> list[dict]:
+    with app.app_context():
+        return list(db.session.execute(select(AuditEntry.details).where(
+            AuditEntry.action == AuditAction.STAFF_ADDED)).scalars())
+
+
+def test_existing_account_joins_only_by_confirming_the_link(app, signed_in, event,
+                                                            make_user, second_client):
     make_user("volunteer@example.org")
 
     response = signed_in.post_form(staff_url(event), {"email": " Volunteer@Example.org "})
+    link = join_link(response)
+    before = dict(roles(app, event))
+    second_client.login("volunteer@example.org")
+    desk_before = second_client.get(f"/events/{event.id}/desk").status_code
+    page = second_client.get(link)
+    joined = second_client.post_form(link)
+    again = second_client.post_form(link)
+
+    assert response.status_code == 200
+    assert "volunteer@example.org" not in before
+    assert desk_before == 404
+    assert page.status_code == 200
+    assert "Join Test Conference" in page.get_data(as_text=True)
+    assert joined.status_code == 302
+    assert joined.location.endswith(f"/events/{event.id}/desk")
+    assert again.status_code == 409
+    assert roles(app, event)["volunteer@example.org"] == "staff"
+    assert staff_added_entries(app) == [
+        {"email": "volunteer@example.org", "new_account": False}]
+
+
+def test_invite_password_alone_opens_no_other_event(app, client, make_user, make_event,
+                                                    second_client):
+    """The takeover QA found: B invites victim@, sets its password, A adds victim@."""
+    organizer_a = make_user("a@example.org")
+    event_a = make_event(organizer_a, "A's gala")
+    organizer_b = make_user("other@example.org")
+    event_b = make_event(organizer_b, "B's fair")
+    client.login(organizer_b.email)
+    invite = client.post_form(staff_url(event_b), {"email": "victim@example.org"})
+    second_client.fetch_csrf_token("/login")
+    set_link = LINK.search(invite.get_data(as_text=True)).group(1)
+    second_client.fetch_csrf_token(set_link)
+    second_client.post_form(set_link, {"password": "b-knows-this",
+                                       "confirm": "b-knows-this"})
+
+    client_a = WebClient(app.test_client())
+    client_a.login(organizer_a.email)
+    added_by_a = client_a.post_form(staff_url(event_a), {"email": "victim@example.org"})
+    link_for_a = join_link(added_by_a)
+    second_client.login("victim@example.org", "b-knows-this")
+    scan = second_client.post_form(f"/events/{event_a.id}/desk/scan", {"q": "a"})
+    stranger_use = client_a.post_form(link_for_a)  # A signed in, not the invitee
+
+    assert added_by_a.status_code == 200
+    assert "can sign in with their password" not in added_by_a.get_data(as_text=True)
+    assert scan.status_code == 404
+    assert stranger_use.status_code == 404
+    assert "victim@example.org" not in roles(app, event_a)
+
+
+def test_forged_expired_or_orphaned_join_links_are_refused(app, signed_in, event,
+                                                           make_user, second_client,
+                                                           monkeypatch):
+    from webapp.staff import services
+
+    make_user("volunteer@example.org")
+    link = join_link(signed_in.post_form(staff_url(event),
+                                         {"email": "volunteer@example.org"}))
+    second_client.login("volunteer@example.org")
+
+    forged = second_client.post_form(link[:-3] + "abc")
+    huge = second_client.get("/join/" + "x" * 5000)
+    no_csrf = second_client.client.post(link, data={})
+    monkeypatch.setattr(services, "LINK_MAX_AGE_SECONDS", -1)
+    expired = second_client.post_form(link)
+
+    assert forged.status_code == 404
+    assert huge.status_code == 404
+    assert no_csrf.status_code == 400
+    assert expired.status_code == 410
+    assert "volunteer@example.org" not in roles(app, event)
+
+
+def test_join_link_sends_a_signed_out_person_to_sign_in(app, signed_in, event,
+                                                        make_user, client):
+    make_user("volunteer@example.org")
+    link = join_link(signed_in.post_form(staff_url(event),
+                                         {"email": "volunteer@example.org"}))
+    anonymous = WebClient(app.test_client())
+
+    response = anonymous.client.get(link)
 
     assert response.status_code == 302
-    assert roles(app, event)["volunteer@example.org"] == "staff"
-    with app.app_context():
-        entry = db.session.execute(select(AuditEntry).where(
-            AuditEntry.action == AuditAction.STAFF_ADDED)).scalar_one()
-        assert entry.details == {"email": "volunteer@example.org", "new_account": False}
+    assert response.location.startswith("/login?next=")
 
 
 def test_new_person_gets_account_and_one_time_link(app, signed_in, event, second_client):

@@ -28,7 +28,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("HTTPS", "").lower() in ("1", "true", "yes")
+    # Served over HTTPS only (behind a proxy that terminates TLS): cookies
+    # are Secure and browsers are told never to use plain HTTP again.
+    HTTPS = os.environ.get("HTTPS", "").lower() in ("1", "true", "yes")
+    SESSION_COOKIE_SECURE = HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -45,9 +48,12 @@ class Config:
     MAX_FORM_PARTS = int(os.environ.get("MAX_FORM_PARTS", 1_000))
     ATTENDEES_PER_PAGE = 50
     SQLITE_BUSY_TIMEOUT_SECONDS = 15
-    # Failed sign-ins allowed per account and per address within the window;
-    # an office or venue shares one address, so its limit is higher.
-    SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 5)
+    # Failed sign-ins allowed within the window per account from one address,
+    # per address (an office or venue shares one, so it is higher), and per
+    # account from everywhere (high, so a guesser elsewhere cannot lock
+    # door staff out, yet guessing spread over many addresses stops).
+    SIGN_IN_FAILURES_PER_PAIR = env_int("SIGN_IN_FAILURES_PER_PAIR", 5)
+    SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 100)
     SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30)
     SIGN_IN_WINDOW_SECONDS = env_int("SIGN_IN_WINDOW_SECONDS", 15 * 60)
 

@@ -2,6 +2,7 @@
 import logging
 
 from flask import Flask, current_app, flash, g, render_template, request
+from flask import send_from_directory
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -17,6 +18,9 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+
+# A year, as browsers' preload lists expect; sent only when HTTPS is set.
+HSTS_MAX_AGE_SECONDS = 365 * 24 * 3600
 
 ERROR_MESSAGES = {
     400: "The request could not be understood.",
@@ -87,9 +91,18 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint != "static":
+        if app.config.get("HTTPS"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={HSTS_MAX_AGE_SECONDS}")
+        if request.endpoint not in ("static", "favicon"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Serve the icon browsers ask for at the root, so logs show no 404 for it."""
+        return send_from_directory(app.static_folder, "favicon.ico",
+                                   mimetype="image/vnd.microsoft.icon", max_age=86400)
 
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from sqlalchemy import bindparam, select
 
 from ..checkin import services
@@ -65,6 +66,15 @@ class ApiError(Exception):
 @bp.errorhandler(ApiError)
 def answer_api_error(error: ApiError):
     return error.response()
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def answer_body_too_large(_error: RequestEntityTooLarge):
+    # The site-wide answer names the upload limits of the pages; a scanner
+    # needs the API's own.
+    return ApiError(413, "body_too_large", f"The body may be at most "
+                    f"{MAX_BODY_BYTES:,} bytes: one JSON object with 'code' and "
+                    "'request_id'. Nothing was saved.", "").response()
 
 
 # TODO: fold the token lookup into the scan's lookup query (one round trip

@@ -1,12 +1,16 @@
 """Signed-in sessions that sign-out really ends, and limits on guessing passwords."""
 import hashlib
 import logging
+import math
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+from functools import cache
 
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, func, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import transaction
 from ..extensions import db
@@ -31,7 +35,6 @@ def start_session(user: User) -> None:
     with transaction():
         db.session.add(SignIn(user_id=user.id, token_hash=token_hash(token),
                               address=client_address()))
-        db.session.execute(delete(FailedSignIn).where(FailedSignIn.email == user.email))
 
     # A shared desk laptop must not carry the previous user's session.
     session.clear()
@@ -63,31 +66,109 @@ def signed_in_user(user_id: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def sign_in_refusal(email: str) -> str | None:
-    """Why a sign-in must wait, if too many recent attempts failed."""
-    config = current_app.config
-    since = utcnow() - timedelta(seconds=config["SIGN_IN_WINDOW_SECONDS"])
-    minutes = max(1, config["SIGN_IN_WINDOW_SECONDS"] // 60)
-    recent = select(func.count()).select_from(FailedSignIn) \
-        .where(FailedSignIn.attempted_at >= since)
+@dataclass(frozen=True)
+class Limit:
+    """One sign-in limit: which attempts it counts and what it tells the person."""
 
-    by_account = db.session.execute(
-        recent.where(FailedSignIn.email == email)).scalar_one()
-    if by_account >= config["SIGN_IN_FAILURES_PER_ACCOUNT"]:
-        return (f"Too many failed sign-ins for this account. Wait {minutes} minutes "
-                "and try again, or ask an organizer to check the password.")
-    by_address = db.session.execute(
-        recent.where(FailedSignIn.address == client_address())).scalar_one()
-    if by_address >= config["SIGN_IN_FAILURES_PER_ADDRESS"]:
-        return (f"Too many failed sign-ins from this network. Wait {minutes} minutes "
-                "and try again.")
+    config_key: str
+    message: str
+
+
+# The (account, address) pair is limited tightly, so that guessing from one
+# place cannot lock the account out everywhere else; the account alone has
+# a far higher ceiling that only a guesser spread over many addresses reaches.
+PAIR = Limit("SIGN_IN_FAILURES_PER_PAIR",
+             "Too many failed sign-ins for this account from this network. Try "
+             "again in {minutes}, or ask an organizer to check the password.")
+ADDRESS = Limit("SIGN_IN_FAILURES_PER_ADDRESS",
+                "Too many failed sign-ins from this network. Try again in {minutes}.")
+ACCOUNT = Limit("SIGN_IN_FAILURES_PER_ACCOUNT",
+                "Too many failed sign-ins for this account from many places. Try "
+                "again in {minutes}, or ask an organizer to check the password.")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    message: str
+    retry_after_seconds: int
+
+
+def begin_attempt(email: str) -> tuple[int | None, Refusal | None]:
+    """Count an attempt before its password is checked; refuse it if over a limit.
+
+    The attempt is stored and committed first and counted after, so of many
+    simultaneous attempts at most the limit see a count within it. An
+    attempt that is refused is forgotten again: a guesser who keeps trying
+    does not push the account towards its ceiling.
+    """
+    address = client_address()
+    with transaction():
+        attempt = FailedSignIn(email=email[:254], address=address)
+        db.session.add(attempt)
+        db.session.execute(delete(FailedSignIn).where(
+            FailedSignIn.attempted_at < utcnow() - timedelta(days=1)))
+    attempt_id = attempt.id
+
+    refusal = over_limit(email[:254], address)
+    if refusal is not None:
+        with transaction():
+            db.session.execute(
+                delete(FailedSignIn).where(FailedSignIn.id == attempt_id))
+        log.info("sign-in for %s from %s refused: too many failures", email, address)
+        return None, refusal
+    return attempt_id, None
+
+
+def over_limit(email: str, address: str) -> Refusal | None:
+    config = current_app.config
+    window = config["SIGN_IN_WINDOW_SECONDS"]
+    since = utcnow() - timedelta(seconds=window)
+    recent = select(FailedSignIn.attempted_at).where(FailedSignIn.attempted_at >= since)
+    counted = {
+        PAIR: recent.where(FailedSignIn.email == email,
+                           FailedSignIn.address == address),
+        ADDRESS: recent.where(FailedSignIn.address == address),
+        ACCOUNT: recent.where(FailedSignIn.email == email),
+    }
+    for limit, attempts in counted.items():
+        allowed = config[limit.config_key]
+        total = db.session.execute(
+            select(func.count()).select_from(attempts.subquery())).scalar_one()
+        if total > allowed:  # the count includes this attempt
+            # The wait ends when enough of the oldest attempts leave the window.
+            freeing = db.session.execute(
+                attempts.order_by(FailedSignIn.attempted_at)
+                .offset(total - allowed - 1).limit(1)).scalar_one()
+            # SQLite gives back naive times; every time stored is UTC.
+            freeing = freeing.replace(tzinfo=freeing.tzinfo or timezone.utc)
+            seconds = max(1, math.ceil(
+                (freeing + timedelta(seconds=window) - utcnow()).total_seconds()))
+            return Refusal(limit.message.format(minutes=in_minutes(seconds)), seconds)
     return None
 
 
-def record_failure(email: str) -> None:
-    """Count a failed sign-in, and forget attempts older than a day."""
+def in_minutes(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def end_attempt(attempt_id: int, email: str) -> None:
+    """Forget a successful attempt and earlier failures from the same place."""
     with transaction():
-        db.session.add(FailedSignIn(email=email[:254], address=client_address()))
         db.session.execute(delete(FailedSignIn).where(
-            FailedSignIn.attempted_at < utcnow() - timedelta(days=1)))
-    log.info("failed sign-in for %s from %s", email, client_address())
+            (FailedSignIn.id == attempt_id)
+            | ((FailedSignIn.email == email)
+               & (FailedSignIn.address == client_address()))))
+
+
+@cache
+def dummy_password_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Check the password; an unknown email costs the same hashing as a known one."""
+    if user is None or not user.has_usable_password():
+        check_password_hash(dummy_password_hash(), password)
+        return False
+    return user.check_password(password)

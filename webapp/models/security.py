@@ -26,7 +26,10 @@ class SignIn(db.Model):
 
 
 class FailedSignIn(db.Model):
-    """A refused sign-in, counted per account and per address to slow guessing.
+    """A sign-in attempt, stored before its password is checked and kept if it fails.
+
+    Counted per account and address, per address and per account to slow
+    guessing; a successful sign-in removes its own row.
 
     Kept in the database so that every server worker counts the same attempts.
     """

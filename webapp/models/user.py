@@ -27,6 +27,10 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def has_usable_password(self) -> bool:
+        # Accounts made for invited staff hold a placeholder, not a hash.
+        return "$" in self.password_hash
+
     @property
     def display_name(self) -> str:
         return self.name or self.email

@@ -1,7 +1,8 @@
 """Organizers add and remove check-in staff; new staff set their password by link."""
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session
+from flask import url_for
 from flask_login import current_user, login_required, logout_user
 
 from ..database import transaction
@@ -47,10 +48,14 @@ def add(event_id: int):
     if not form.validate():
         return render_staff(event, form, status=form.error_status)
 
+    existing = services.find_user(form.email.data)
+    if existing is not None:
+        return offer_join_link(event, existing)
+
     try:
         with transaction():
-            membership, created = services.add_staff(event, form.email.data,
-                                                     organizer=current_user)
+            membership = services.add_new_staff(event, form.email.data,
+                                                organizer=current_user)
     except DomainError as error:
         return render_rejected("staff/index.html", form, error, event=event, link=None,
                                members=services.staff_of(event),
@@ -58,15 +63,25 @@ def add(event_id: int):
 
     email = membership.user.email
     log.info("user %s added as staff of event %s", membership.user_id, event.id)
-    if not created:
-        flash(f"{email} is now check-in staff and can sign in with their password.",
-              "success")
-        return redirect(url_for("staff.index", event_id=event.id))
     flash(f"Account for {email} created. Give them the link below; it works once, "
           "for 7 days.", "success")
     return render_staff(event, AddStaffForm(formdata=None, event=event),
                         link=set_password_url(membership.user), link_email=email,
                         status=201)
+
+
+def offer_join_link(event: Event, user):
+    """Show a join link for an existing account; nothing changes until they use it."""
+    token = services.join_token(event, user, organizer=current_user)
+    log.info("join link for user %s to event %s made", user.id, event.id)
+    flash(f"{user.email} already has an account. Give them the link below; they "
+          "join when they open it while signed in and confirm. It works for 7 days.",
+          "success")
+    return render_template(
+        "staff/index.html", event=event, form=AddStaffForm(formdata=None, event=event),
+        join_link=url_for("staff.join", token=token, _external=True),
+        link_email=user.email, members=services.staff_of(event),
+        awaits_password=services.awaits_password)
 
 
 @bp.post("/events/<int:event_id>/staff/<int:membership_id>/link")
@@ -122,3 +137,18 @@ def set_password(token: str):
     log.info("user %s set a password from a link", user.id)
     flash("Password set. Sign in with your email and the new password.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@login_required
+def join(token: str):
+    """Let a signed-in person accept an organizer's invitation to check-in staff."""
+    event, organizer = services.invitation_for(token, current_user)
+    if request.method == "GET":
+        return render_template("staff/join.html", event=event, organizer=organizer)
+
+    with transaction():
+        services.join(event, current_user, organizer=organizer)
+    log.info("user %s joined event %s as staff", current_user.id, event.id)
+    flash(f"You are now check-in staff of {event.name}.", "success")
+    return redirect(url_for("checkin.desk", event_id=event.id))

@@ -15,25 +15,35 @@ from ..models import AuditAction, Event, EventMembership, Role, User
 # refuses this hash for every password until the person sets one.
 INVITED_PREFIX = "!invited:"
 LINK_SALT = "admitone-set-password"
+JOIN_SALT = "admitone-join-event"
 LINK_MAX_AGE_SECONDS = 7 * 24 * 3600
 
 
-def add_staff(event: Event, email: str, *,
-              organizer: User) -> tuple[EventMembership, bool]:
-    """Make the person with this email check-in staff; create the account if needed."""
-    user = db.session.execute(
+def find_user(email: str) -> User | None:
+    return db.session.execute(
         select(User).where(User.email == email)).scalar_one_or_none()
-    created = user is None
-    if created:
-        user = User(email=email, password_hash=INVITED_PREFIX + secrets.token_hex(16))
-        db.session.add(user)
-        db.session.flush()
+
+
+def add_new_staff(event: Event, email: str, *, organizer: User) -> EventMembership:
+    """Create an account without a password and make it check-in staff.
+
+    Nobody knows the account's password yet, so the membership grants
+    nothing until the person sets one from the organizer's link.
+    """
+    user = User(email=email, password_hash=INVITED_PREFIX + secrets.token_hex(16))
+    db.session.add(user)
+    db.session.flush()
+    return start_membership(event, user, added_by=organizer, new_account=True)
+
+
+def start_membership(event: Event, user: User, *, added_by: User,
+                     new_account: bool) -> EventMembership:
     membership = EventMembership(event_id=event.id, user_id=user.id, role=Role.STAFF)
     db.session.add(membership)
     db.session.flush()
-    record(event, AuditAction.STAFF_ADDED, f"Added {email} as check-in staff",
-           user=organizer, details={"email": email, "new_account": created})
-    return membership, created
+    record(event, AuditAction.STAFF_ADDED, f"Added {user.email} as check-in staff",
+           user=added_by, details={"email": user.email, "new_account": new_account})
+    return membership
 
 
 def staff_membership(event: Event, membership_id: int) -> EventMembership:
@@ -97,3 +107,57 @@ def user_for_token(token: str) -> User:
         raise DomainError("link_used", "This link was already used. Sign in with your "
                           "password, or ask the organizer for help.", status=410)
     return user
+
+
+def _join_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=JOIN_SALT)
+
+
+def join_token(event: Event, user: User, *, organizer: User) -> str:
+    """A link for an existing account to join the event as staff, once confirmed.
+
+    Its password alone must not open another organizer's event: whoever
+    invited the account first may know that password.
+    """
+    return _join_serializer().dumps(
+        {"event": event.id, "user": user.id, "by": organizer.id})
+
+
+def invitation_for(token: str, user: User) -> tuple[Event, User]:
+    """The event and inviting organizer of a join link meant for `user`."""
+    try:
+        payload = _join_serializer().loads(token[:500], max_age=LINK_MAX_AGE_SECONDS)
+    except SignatureExpired:
+        raise DomainError("link_expired", "This link has expired. Ask the organizer "
+                          "for a new one.", status=410)
+    except BadSignature:
+        raise DomainError("link_invalid", "This link is not valid.", status=404)
+    if not isinstance(payload, dict) or payload.get("user") != user.id:
+        # Same answer as a forged link: do not confirm whose link it is.
+        raise DomainError("link_invalid", "This link is not valid for the account "
+                          "you are signed in with.", status=404)
+    event = db.session.get(Event, payload.get("event"))
+    organizer = db.session.get(User, payload.get("by"))
+    if event is None or organizer is None or not organizes(event, organizer):
+        # An organizer who left the event can no longer bring people in.
+        raise DomainError("link_invalid", "This link is not valid.", status=404)
+    return event, organizer
+
+
+def organizes(event: Event, user: User) -> bool:
+    return db.session.execute(select(EventMembership.role).where(
+        EventMembership.event_id == event.id, EventMembership.user_id == user.id)
+    ).scalar_one_or_none() is Role.ORGANIZER
+
+
+def join(event: Event, user: User, *, organizer: User) -> EventMembership:
+    """Start the membership a join link offers, unless the person already has one."""
+    # TODO: a link handed out before the person was removed still works
+    # until it expires; a stored invitation row would let removal revoke it.
+    existing = db.session.execute(select(EventMembership).where(
+        EventMembership.event_id == event.id, EventMembership.user_id == user.id)
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise DomainError("already_member", f"You already belong to {event.name} "
+                          f"({existing.role.title.lower()}).", status=409)
+    return start_membership(event, user, added_by=organizer, new_account=False)
