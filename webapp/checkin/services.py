@@ -10,6 +10,7 @@ check-in and answers "already checked in" with its details.
 import logging
 
 from sqlalchemy import bindparam, exists, null, select, update
+from sqlalchemy.engine import Connection
 
 from ..audit.trail import entry_values, record
 from ..database import transaction
@@ -48,12 +49,8 @@ def _replay_query(desk_token_id, request_id):
                                  Scan.request_id == request_id)
 
 
-def _lookup_statement(with_replay: bool):
-    """One row with the ticket, its holder, its active check-in, and a replay hit."""
-    replay_id = null()
-    if with_replay:
-        replay_id = _replay_query(bindparam("desk_token_id"),
-                                  bindparam("request_id")).scalar_subquery()
+def ticket_lookup(*extra_columns):
+    """One row with the ticket, its holder, its active check-in and set-aside mark."""
     return (
         select(Ticket.id.label("ticket_id"), Ticket.event_id, Ticket.voided_at,
                TicketType.name.label("type_name"), TicketHolder.id.label("holder_id"),
@@ -62,7 +59,7 @@ def _lookup_statement(with_replay: bool):
                CheckIn.desk_name, CheckIn.holder_name,
                User.email.label("checked_in_by"),
                exists().where(SetAsideHolder.ticket_id == Ticket.id).label("set_aside"),
-               replay_id.label("replay_id"))
+               *extra_columns)
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
         .outerjoin(TicketHolder, TicketHolder.ticket_id == Ticket.id)
         .outerjoin(CheckIn, (CheckIn.ticket_id == Ticket.id)
@@ -73,11 +70,13 @@ def _lookup_statement(with_replay: bool):
 
 
 # Built once: constructing this select cost more CPU per scan than running it.
-LOOKUP = _lookup_statement(with_replay=False)
-LOOKUP_WITH_REPLAY = _lookup_statement(with_replay=True)
+LOOKUP = ticket_lookup(null().label("replay_id"))
+LOOKUP_WITH_REPLAY = ticket_lookup(
+    _replay_query(bindparam("desk_token_id"), bindparam("request_id"))
+    .scalar_subquery().label("replay_id"))
 
 
-def _decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
+def decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
     """Fill the answer from the looked-up row and return the reason code."""
     answer.ticket_id = row.ticket_id
     if row.event_id != event.id:
@@ -96,6 +95,15 @@ def _decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
         return ScanResult.SET_ASIDE if row.set_aside else ScanResult.NO_HOLDER
     answer.holder_name = f"{row.first_name} {row.last_name}".strip()
     return ScanResult.CHECKED_IN
+
+
+def answer_for(event: Event, raw_code: str, code: str, row) -> ScanAnswer:
+    """The answer to a scan from its looked-up row; None means no ticket has the code."""
+    answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
+                        timezone=event.timezone)
+    if row is not None:
+        answer.result = decide(event, answer, row)
+    return answer
 
 
 def scan(event: Event, raw_code: str, *, desk_name: str, user: User | None = None,
@@ -124,15 +132,17 @@ def scan(event: Event, raw_code: str, *, desk_name: str, user: User | None = Non
                      raw_code, desk_name)
             continue
         return answer
-    raise Conflict("busy_ticket", "This ticket is being changed at another desk "
-                   "right now. Scan it again.", field="code")
+    raise busy_ticket()
+
+
+def busy_ticket() -> Conflict:
+    return Conflict("busy_ticket", "This ticket is being changed at another desk "
+                    "right now. Scan it again.", field="code")
 
 
 def _scan_once(event, raw_code, *, desk_name, user, desk_token,
                request_id) -> ScanAnswer:
     code = normalise_code(raw_code)
-    answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
-                        timezone=event.timezone)
     if request_id is None:
         row = db.session.execute(LOOKUP, {"code": code}).first()
     else:
@@ -146,19 +156,31 @@ def _scan_once(event, raw_code, *, desk_name, user, desk_token,
     if replay_id is not None:
         return replay(event, desk_token, request_id)
 
-    if row is not None:
-        answer.result = _decide(event, answer, row)
+    answer = answer_for(event, raw_code, code, row)
+    record_scan(event, answer, desk_name=desk_name, user=user, desk_token=desk_token,
+                request_id=request_id)
+    return answer
+
+
+def record_scan(event: Event, answer: ScanAnswer, *, desk_name: str,
+                user: User | None = None, desk_token: DeskToken | None = None,
+                request_id: str | None = None,
+                connection: Connection | None = None) -> None:
+    """Write the scan row, and for a check-in its row and audit row too.
+
+    Writes in the session's transaction, or on `connection` when given.
+    """
     now = utcnow()
     scan_values = {
-        "event_id": event.id, "raw_code": raw_code, "ticket_id": answer.ticket_id,
-        "result": answer.result, "desk_name": desk_name,
-        "user_id": user.id if user else None,
+        "event_id": event.id, "raw_code": answer.raw_code,
+        "ticket_id": answer.ticket_id, "result": answer.result,
+        "desk_name": desk_name, "user_id": user.id if user else None,
         "desk_token_id": desk_token.id if desk_token else None,
         "request_id": request_id, "scanned_at": now,
     }
     if not answer.ok:
-        writes.insert_scan(scan_values)
-        return answer
+        writes.insert_scan(scan_values, connection)
+        return
 
     answer.checked_in_at = now
     answer.desk_name = desk_name
@@ -170,14 +192,13 @@ def _scan_once(event, raw_code, *, desk_name, user, desk_token,
         "desk_token_id": scan_values["desk_token_id"],
     }
     audit_values = entry_values(
-        event, AuditAction.CHECKED_IN,
-        f"Checked in {answer.holder_name} with ticket {format_code(code)} "
+        event.id, AuditAction.CHECKED_IN,
+        f"Checked in {answer.holder_name} with ticket {format_code(answer.code)} "
         f"at desk {desk_name}",
         user=user, actor=user.email if user else desk_name, ticket_id=answer.ticket_id,
         details={"desk_name": desk_name})
     answer.check_in_id = writes.insert_check_in(check_in_values, scan_values,
-                                                audit_values)
-    return answer
+                                                audit_values, connection)
 
 
 def replay(event: Event, desk_token: DeskToken, request_id: str) -> ScanAnswer:
