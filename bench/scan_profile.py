@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from scan_bench import bench_database, load_data
+from scan_bench import bench_database, load_data, undo_check_ins
 from sqlalchemy import event as sqlalchemy_event
 
 
@@ -39,6 +39,17 @@ def wsgi_scan(app, path: str, token: str, code: str) -> int:
     b"".join(chunks)
     getattr(chunks, "close", lambda: None)()
     return int(statuses[0].split()[0])
+
+
+def table_stats(database_url):
+    import psycopg2
+    connection = psycopg2.connect(database_url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT s.relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), heap_blks_hit, coalesce(idx_blks_hit, 0) "
+                       "FROM pg_stat_user_tables s JOIN pg_statio_user_tables i USING (relid)")
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    connection.close()
+    return rows
 
 
 def server_cpu(database_url: str) -> float:
@@ -80,8 +91,9 @@ def main() -> int:
                           "SECRET_KEY": "bench-secret-key"})
         path = f"/api/v1/events/{event_id}/check-ins"
         codes = iter(codes)
-        for _warm in range(200):
+        for _warm in range(500):
             wsgi_scan(app, path, token, next(codes))
+        undo_check_ins(database_url)  # and analyze: see there
 
         statements: list[str] = []
         with app.app_context():
@@ -98,7 +110,8 @@ def main() -> int:
         import baseline_app
 
         for label, wsgi_app in (("baseline", baseline_app.app), ("ours", app)):
-            for _round in range(3):
+            for _round in range(int(os.environ.get("ROUNDS", 3))):
+                stats_before = table_stats(database_url)
                 batch = [next(codes) for _ in range(args.scans // 4)]
                 started = time.perf_counter()
                 cpu_started = time.process_time()
@@ -111,7 +124,17 @@ def main() -> int:
                 print(f"{label}: {elapsed / len(batch) * 1000:.2f} ms wall, "
                       f"{cpu / len(batch) * 1000:.2f} ms app CPU, "
                       f"{server / len(batch) * 1000:.2f} ms PostgreSQL CPU per scan")
+                after = table_stats(database_url)
+                print({name: tuple(round((a - b) / len(batch), 1) for a, b in zip(after[name], stats_before.get(name, after[name]))) for name in after if after[name] != stats_before.get(name)})
         baseline_app.engine.dispose()
+        import psycopg2
+        connection = psycopg2.connect(database_url)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname, seq_scan, seq_tup_read, idx_scan, n_live_tup "
+                           "FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 8")
+            for row in cursor.fetchall():
+                print(row)
+        connection.close()
 
         batch = [next(codes) for _ in range(args.scans)]
         half = args.scans // 2

@@ -1,12 +1,11 @@
 """Engine set-up that differs per database, and the one way views commit."""
-import enum
 import logging
 import select
 from contextlib import contextmanager
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import Select, bindparam, column, event, text
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.exc import (
@@ -90,22 +89,27 @@ class PreparedStatement:
     use sends EXECUTE with the values. The SQL is compiled from a SQLAlchemy
     statement with a cast on each parameter (psycopg 3's dialect renders
     them), so that PostgreSQL knows the parameters' types when it prepares.
+    EXECUTE keeps the statement's parameter types (enums are sent as their
+    values) and result columns, so its result is read as cheaply as a
+    compiled statement's.
     """
 
     dialect = PGDialect_psycopg(paramstyle="numeric_dollar")
 
     def __init__(self, name: str, statement: Executable):
         compiled = statement.compile(dialect=self.dialect)
+        binds = [compiled.binds[key] for key in compiled.positiontup or ()]
+        keys = list(compiled.positiontup or ())
         self.name = name
-        self.parameters = tuple(compiled.positiontup or ())
-        # Values fixed in the statement itself, such as a function's literal
-        # arguments, which SQLAlchemy sends as parameters too.
-        self.constants = {name: compiled.binds[name].value for name in self.parameters
-                          if compiled.binds[name].value is not None}
         self.prepare_sql = f"PREPARE {name} AS {compiled}"
-        self.execute_sql = f"EXECUTE {name}"
-        if self.parameters:
-            self.execute_sql += f" ({', '.join(['%s'] * len(self.parameters))})"
+        arguments = f" ({', '.join(f':{key}' for key in keys)})" if keys else ""
+        self.execute = text(f"EXECUTE {name}{arguments}").bindparams(*[
+            # A function's literal arguments are parameters with a value.
+            bindparam(key, value=bind.value, type_=bind.type)
+            for key, bind in zip(keys, binds)])
+        if isinstance(statement, Select):
+            self.execute = self.execute.columns(
+                *[column(name) for name in statement.selected_columns.keys()])
 
     def run(self, connection: Connection, values: dict[str, Any]) -> CursorResult:
         """Run the statement on the connection, preparing it there on first use."""
@@ -113,14 +117,7 @@ class PreparedStatement:
         if self.name not in prepared:
             connection.exec_driver_sql(self.prepare_sql)
             prepared.add(self.name)
-        values = {**self.constants, **values}
-        return connection.exec_driver_sql(
-            self.execute_sql, tuple(_plain(values[name]) for name in self.parameters))
-
-
-def _plain(value: Any) -> Any:
-    # EXECUTE bypasses SQLAlchemy's type processing; enums are stored as values.
-    return value.value if isinstance(value, enum.Enum) else value
+        return connection.execute(self.execute, values)
 
 
 def is_database_busy(error: OperationalError) -> bool:

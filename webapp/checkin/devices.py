@@ -42,7 +42,7 @@ def _token_lookup(*extra_columns):
 
 def _token_and_ticket_lookup():
     """The token's row, with the scanned ticket's and an earlier same request's."""
-    ticket = services.ticket_lookup().subquery("ticket")
+    ticket = services.ticket_lookup(lateral=True).subquery("ticket")
     replay_id = select(Scan.id).where(
         Scan.desk_token_id == DeskToken.id,
         Scan.request_id == bindparam("request_id", type_=Scan.request_id.type),
