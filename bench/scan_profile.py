@@ -41,17 +41,6 @@ def wsgi_scan(app, path: str, token: str, code: str) -> int:
     return int(statuses[0].split()[0])
 
 
-def table_stats(database_url):
-    import psycopg2
-    connection = psycopg2.connect(database_url)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT s.relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), heap_blks_hit, coalesce(idx_blks_hit, 0) "
-                       "FROM pg_stat_user_tables s JOIN pg_statio_user_tables i USING (relid)")
-        rows = {row[0]: row[1:] for row in cursor.fetchall()}
-    connection.close()
-    return rows
-
-
 def server_cpu(database_url: str) -> float:
     """CPU seconds used so far by the PostgreSQL backends serving the database."""
     import psycopg2
@@ -60,7 +49,8 @@ def server_cpu(database_url: str) -> float:
     connection = psycopg2.connect(database_url)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' "
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                           "AND backend_type = 'client backend' "
                            "AND pid <> pg_backend_pid()", (name,))
             pids = [pid for (pid,) in cursor.fetchall()]
     finally:
@@ -110,8 +100,7 @@ def main() -> int:
         import baseline_app
 
         for label, wsgi_app in (("baseline", baseline_app.app), ("ours", app)):
-            for _round in range(int(os.environ.get("ROUNDS", 3))):
-                stats_before = table_stats(database_url)
+            for _round in range(3):
                 batch = [next(codes) for _ in range(args.scans // 4)]
                 started = time.perf_counter()
                 cpu_started = time.process_time()
@@ -124,17 +113,7 @@ def main() -> int:
                 print(f"{label}: {elapsed / len(batch) * 1000:.2f} ms wall, "
                       f"{cpu / len(batch) * 1000:.2f} ms app CPU, "
                       f"{server / len(batch) * 1000:.2f} ms PostgreSQL CPU per scan")
-                after = table_stats(database_url)
-                print({name: tuple(round((a - b) / len(batch), 1) for a, b in zip(after[name], stats_before.get(name, after[name]))) for name in after if after[name] != stats_before.get(name)})
         baseline_app.engine.dispose()
-        import psycopg2
-        connection = psycopg2.connect(database_url)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT relname, seq_scan, seq_tup_read, idx_scan, n_live_tup "
-                           "FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 8")
-            for row in cursor.fetchall():
-                print(row)
-        connection.close()
 
         batch = [next(codes) for _ in range(args.scans)]
         half = args.scans // 2

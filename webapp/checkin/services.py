@@ -119,7 +119,7 @@ def decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
 
 
 def answer_for(event: Event, raw_code: str, code: str, row) -> ScanAnswer:
-    """The answer to a scan from its looked-up row; None means no ticket has the code."""
+    """The answer to a scan from its looked-up row (None: no ticket has the code)."""
     answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
                         timezone=event.timezone)
     if row is not None:
@@ -198,6 +198,9 @@ def record_scan(event: Event, answer: ScanAnswer, *, desk_name: str,
         "desk_name": desk_name, "user_id": user.id if user else None,
         "desk_token_id": desk_token.id if desk_token else None,
         "request_id": request_id, "scanned_at": now,
+        # "Already checked in" names the check-in it ran into, so that a
+        # retried request can be answered with the same details.
+        "check_in_id": answer.check_in_id,
     }
     if not answer.ok:
         writes.insert_scan(scan_values, connection)

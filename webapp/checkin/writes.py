@@ -59,7 +59,8 @@ def _all_in_one_statement():
 INSERT_ALL = _all_in_one_statement()
 PREPARED_INSERT_ALL = PreparedStatement("admitone_insert_check_in", INSERT_ALL)
 PREPARED_INSERT_SCAN = PreparedStatement("admitone_insert_scan", insert(scans).values(
-    {name: bindparam(name, type_=scans.c[name].type) for name in SCAN_COLUMNS}))
+    {name: bindparam(name, type_=scans.c[name].type)
+     for name in (*SCAN_COLUMNS, "check_in_id")}))
 
 
 def insert_scan(values: dict[str, Any], connection: Connection | None = None) -> None:
