@@ -69,7 +69,9 @@ def test_check_in_after_undo_is_a_new_entry(app, device, door):
 
 def test_a_scan_is_two_statements_on_postgresql(app, dialect, device, door,
                                                 count_queries):
-    device(door.code(0), "warm-1")  # prepares the statements on this connection
+    # The first uses prepare the statements on this connection.
+    device(door.code(0), "warm-1")
+    device("YYYYYYYYYY", "warm-2")
 
     with count_queries() as statements:
         checked_in = device(door.code(1), "r-1")
