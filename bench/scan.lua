@@ -1,5 +1,6 @@
 -- wrk script: every request checks in a fresh ticket code from the file in
--- CODES_FILE; each wrk thread takes its own stripe of the codes.
+-- CODES_FILE; each wrk thread takes its own stripe of the codes. Request
+-- ids start with REQUEST_PREFIX, so that a later run's scans are new ones.
 local threads = {}
 local counter = 0
 
@@ -20,13 +21,14 @@ function init(args)
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. os.getenv("DESK_TOKEN")
   wrk.path = os.getenv("SCAN_PATH")
+  prefix = os.getenv("REQUEST_PREFIX")
 end
 
 function request()
   local code = codes[index]
   index = index + stride
   if index > #codes then index = id + 1 end
-  local body = '{"code": "' .. code .. '", "request_id": "' .. code .. '"}'
+  local body = '{"code": "' .. code .. '", "request_id": "' .. prefix .. code .. '"}'
   return wrk.format(nil, nil, nil, body)
 end
 

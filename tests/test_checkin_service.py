@@ -228,7 +228,7 @@ def test_race_past_the_check_answers_already_checked_in(app, dialect, door, staf
         pytest.skip("SQLite requests start with BEGIN IMMEDIATE, one writer at a time, "
                     "so no desk passes the check while another writes; "
                     "test_checkin_race covers SQLite through gunicorn")
-    real_decide = services._decide
+    real_decide = services.decide
     raced = []
 
     def decide_then_lose_the_race(event, answer, row):
@@ -243,7 +243,7 @@ def test_race_past_the_check_answers_already_checked_in(app, dialect, door, staf
                 db.session.commit()
         return result
 
-    monkeypatch.setattr(services, "_decide", decide_then_lose_the_race)
+    monkeypatch.setattr(services, "decide", decide_then_lose_the_race)
 
     answer = scan_as(door.event, door.code(0))
 

@@ -57,7 +57,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
-    from .database import configure_sqlite
+    from .database import configure_postgresql, configure_sqlite
 
     db.init_app(app)
     # SQLite cannot ALTER constraints in place; batch mode rebuilds the table.
@@ -74,6 +74,8 @@ def init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -23,9 +23,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'admitone.sqlite'}")
     )
-    # pre_ping replaces pooled connections that died while idle (a
-    # PostgreSQL restart) instead of failing the next request with them.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: on PostgreSQL, database.configure_postgresql finds
+    # the pooled connections that died while idle (a restart) without a
+    # round trip per request, and replaces them before a request uses them.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Served over HTTPS only (behind a proxy that terminates TLS): cookies

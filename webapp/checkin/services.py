@@ -9,7 +9,8 @@ check-in and answers "already checked in" with its details.
 """
 import logging
 
-from sqlalchemy import bindparam, exists, null, select, update
+from sqlalchemy import bindparam, exists, literal_column, null, select, true, update
+from sqlalchemy.engine import Connection
 
 from ..audit.trail import entry_values, record
 from ..database import transaction
@@ -48,36 +49,55 @@ def _replay_query(desk_token_id, request_id):
                                  Scan.request_id == request_id)
 
 
-def _lookup_statement(with_replay: bool):
-    """One row with the ticket, its holder, its active check-in, and a replay hit."""
-    replay_id = null()
-    if with_replay:
-        replay_id = _replay_query(bindparam("desk_token_id"),
-                                  bindparam("request_id")).scalar_subquery()
+def _active_check_in(lateral: bool):
+    """The ticket's active check-in and who made it, and how to join it."""
+    check_in = (
+        select(CheckIn.ticket_id, CheckIn.id.label("check_in_id"),
+               CheckIn.checked_in_at, CheckIn.desk_name, CheckIn.holder_name,
+               User.email.label("checked_in_by"))
+        .outerjoin(User, User.id == CheckIn.user_id)
+        .where(CheckIn.annulled_at.is_(None))
+    )
+    if not lateral:
+        check_in = check_in.subquery("active_check_in")
+        return check_in, check_in.c.ticket_id == Ticket.id
+    # A prepared statement keeps the plan made for the table's last measured
+    # size. Planned while no check-in was active, a join read every active
+    # check-in on each scan as the door filled up; LATERAL ... LIMIT 1 can
+    # only be run as one index probe per ticket.
+    check_in = check_in.where(CheckIn.ticket_id == Ticket.id).limit(literal_column("1"))
+    return check_in.lateral("active_check_in"), true()
+
+
+def ticket_lookup(*extra_columns, lateral: bool = False):
+    """One row with the ticket, its holder, its active check-in and set-aside mark.
+
+    `lateral` (PostgreSQL only) reads the check-in with a LATERAL subquery.
+    """
+    check_in, check_in_of_ticket = _active_check_in(lateral)
     return (
         select(Ticket.id.label("ticket_id"), Ticket.event_id, Ticket.voided_at,
                TicketType.name.label("type_name"), TicketHolder.id.label("holder_id"),
                TicketHolder.first_name, TicketHolder.last_name,
-               CheckIn.id.label("check_in_id"), CheckIn.checked_in_at,
-               CheckIn.desk_name, CheckIn.holder_name,
-               User.email.label("checked_in_by"),
+               check_in.c.check_in_id, check_in.c.checked_in_at,
+               check_in.c.desk_name, check_in.c.holder_name, check_in.c.checked_in_by,
                exists().where(SetAsideHolder.ticket_id == Ticket.id).label("set_aside"),
-               replay_id.label("replay_id"))
+               *extra_columns)
         .join(TicketType, TicketType.id == Ticket.ticket_type_id)
         .outerjoin(TicketHolder, TicketHolder.ticket_id == Ticket.id)
-        .outerjoin(CheckIn, (CheckIn.ticket_id == Ticket.id)
-                   & CheckIn.annulled_at.is_(None))
-        .outerjoin(User, User.id == CheckIn.user_id)
+        .outerjoin(check_in, check_in_of_ticket)
         .where(Ticket.code == bindparam("code"))
     )
 
 
 # Built once: constructing this select cost more CPU per scan than running it.
-LOOKUP = _lookup_statement(with_replay=False)
-LOOKUP_WITH_REPLAY = _lookup_statement(with_replay=True)
+LOOKUP = ticket_lookup(null().label("replay_id"))
+LOOKUP_WITH_REPLAY = ticket_lookup(
+    _replay_query(bindparam("desk_token_id"), bindparam("request_id"))
+    .scalar_subquery().label("replay_id"))
 
 
-def _decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
+def decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
     """Fill the answer from the looked-up row and return the reason code."""
     answer.ticket_id = row.ticket_id
     if row.event_id != event.id:
@@ -96,6 +116,15 @@ def _decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
         return ScanResult.SET_ASIDE if row.set_aside else ScanResult.NO_HOLDER
     answer.holder_name = f"{row.first_name} {row.last_name}".strip()
     return ScanResult.CHECKED_IN
+
+
+def answer_for(event: Event, raw_code: str, code: str, row) -> ScanAnswer:
+    """The answer to a scan from its looked-up row (None: no ticket has the code)."""
+    answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
+                        timezone=event.timezone)
+    if row is not None:
+        answer.result = decide(event, answer, row)
+    return answer
 
 
 def scan(event: Event, raw_code: str, *, desk_name: str, user: User | None = None,
@@ -124,15 +153,17 @@ def scan(event: Event, raw_code: str, *, desk_name: str, user: User | None = Non
                      raw_code, desk_name)
             continue
         return answer
-    raise Conflict("busy_ticket", "This ticket is being changed at another desk "
-                   "right now. Scan it again.", field="code")
+    raise busy_ticket()
+
+
+def busy_ticket() -> Conflict:
+    return Conflict("busy_ticket", "This ticket is being changed at another desk "
+                    "right now. Scan it again.", field="code")
 
 
 def _scan_once(event, raw_code, *, desk_name, user, desk_token,
                request_id) -> ScanAnswer:
     code = normalise_code(raw_code)
-    answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
-                        timezone=event.timezone)
     if request_id is None:
         row = db.session.execute(LOOKUP, {"code": code}).first()
     else:
@@ -146,19 +177,34 @@ def _scan_once(event, raw_code, *, desk_name, user, desk_token,
     if replay_id is not None:
         return replay(event, desk_token, request_id)
 
-    if row is not None:
-        answer.result = _decide(event, answer, row)
+    answer = answer_for(event, raw_code, code, row)
+    record_scan(event, answer, desk_name=desk_name, user=user, desk_token=desk_token,
+                request_id=request_id)
+    return answer
+
+
+def record_scan(event: Event, answer: ScanAnswer, *, desk_name: str,
+                user: User | None = None, desk_token: DeskToken | None = None,
+                request_id: str | None = None,
+                connection: Connection | None = None) -> None:
+    """Write the scan row, and for a check-in its row and audit row too.
+
+    Writes in the session's transaction, or on `connection` when given.
+    """
     now = utcnow()
     scan_values = {
-        "event_id": event.id, "raw_code": raw_code, "ticket_id": answer.ticket_id,
-        "result": answer.result, "desk_name": desk_name,
-        "user_id": user.id if user else None,
+        "event_id": event.id, "raw_code": answer.raw_code,
+        "ticket_id": answer.ticket_id, "result": answer.result,
+        "desk_name": desk_name, "user_id": user.id if user else None,
         "desk_token_id": desk_token.id if desk_token else None,
         "request_id": request_id, "scanned_at": now,
+        # "Already checked in" names the check-in it ran into, so that a
+        # retried request can be answered with the same details.
+        "check_in_id": answer.check_in_id,
     }
     if not answer.ok:
-        writes.insert_scan(scan_values)
-        return answer
+        writes.insert_scan(scan_values, connection)
+        return
 
     answer.checked_in_at = now
     answer.desk_name = desk_name
@@ -170,14 +216,13 @@ def _scan_once(event, raw_code, *, desk_name, user, desk_token,
         "desk_token_id": scan_values["desk_token_id"],
     }
     audit_values = entry_values(
-        event, AuditAction.CHECKED_IN,
-        f"Checked in {answer.holder_name} with ticket {format_code(code)} "
+        event.id, AuditAction.CHECKED_IN,
+        f"Checked in {answer.holder_name} with ticket {format_code(answer.code)} "
         f"at desk {desk_name}",
         user=user, actor=user.email if user else desk_name, ticket_id=answer.ticket_id,
         details={"desk_name": desk_name})
     answer.check_in_id = writes.insert_check_in(check_in_values, scan_values,
-                                                audit_values)
-    return answer
+                                                audit_values, connection)
 
 
 def replay(event: Event, desk_token: DeskToken, request_id: str) -> ScanAnswer:
