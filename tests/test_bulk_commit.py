@@ -72,7 +72,7 @@ def test_leaving_out_problem_rows_is_an_explicit_choice_and_audited(
                                 (tickets[1].id, "Alan", "Turing", "alan@example.org")]
     [entry] = bulk_entries(app)
     assert entry.details == {"assigned": 2, "unchanged": 0, "left_out": 1, "rows": 3}
-    assert entry.summary == ("Bulk assignment: 2 assigned, 0 unchanged, 1 rows with "
+    assert entry.summary == ("Bulk assignment: 2 assigned, 0 unchanged, 1 with "
                              "problems left out")
     assert entry.actor == "organizer@example.org"
 
@@ -81,10 +81,13 @@ def test_batch_without_problems_commits_whole(app, signed_in, event, general):
     rows = [("General", "Ada", "Lovelace", "ada@example.org"),
             ("General", "Alan", "Turing", "alan@example.org")]
 
+    previewed = preview(signed_in, event, rows)
     response = commit(signed_in, event, rows)
 
+    assert "leave_out_problems" not in previewed.get_data(as_text=True)
     assert response.status_code == 200
     assert result_counts(response) == ["2", "0", "0"]
+    assert flashes(response) == []
     assert holder_count(app) == 2
 
 

@@ -79,7 +79,7 @@ def commit_batch(event: Event, rows: list[RawRow], *, previewed_digest: str,
             # same file again really changes nothing.
             record(event, AuditAction.BULK_IMPORTED,
                    f"Bulk assignment: {result.assigned} assigned, {result.unchanged} "
-                   f"unchanged, {result.left_out} rows with problems left out",
+                   f"unchanged, {result.left_out} with problems left out",
                    details={"assigned": result.assigned, "unchanged": result.unchanged,
                             "left_out": result.left_out, "rows": len(rows)})
 
