@@ -1,4 +1,4 @@
-"""A stray quote or a huge cell in a file: a clear refusal naming the line, never a 500."""
+"""A stray quote or a huge cell in a file: a refusal naming the line, never a 500."""
 import io
 
 import pytest

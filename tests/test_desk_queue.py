@@ -1,11 +1,11 @@
-"""Two scans in quick succession at the desk with JavaScript: both are sent, in order."""
+"""Two quick scans at the desk with JavaScript: both are sent, in order."""
 import pytest
 
 from webapp.tickets.codes import format_code
 
 from .checkin_fixtures import door, scan_results, staff  # noqa: F401
 from .live import browser, live_server, page  # noqa: F401
-from .test_desk_browser import answer, desk_page, scan  # noqa: F401
+from .test_desk_browser import desk_page, scan  # noqa: F401
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from .checkin_fixtures import door, staff  # noqa: F401
+from .checkin_fixtures import door  # noqa: F401
 from .test_events import event_form
 
 CSRF_WORDS = "This form expired or did not come from this site."

@@ -12,9 +12,10 @@ from .live import browser, live_server, page  # noqa: F401
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 PHONE, DESKTOP = 390, 1200
-LONG_NAME = "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft" * 2
+LONG_NAME = ("Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft" * 2)[:100]
 LONG_EMAIL = "maximiliane.wolfeschlegelsteinhausen@department.example.org"
-PAGE_SCROLL = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+PAGE_SCROLL = ("document.documentElement.scrollWidth"
+               " - document.documentElement.clientWidth")
 
 
 def sign_in(page, email="organizer@example.org") -> None:

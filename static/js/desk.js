@@ -160,7 +160,9 @@
                        credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (body) {
-        if (body && body.html && !sending) { replaceParts({ counts: body.html.counts }); }
+        if (body && body.html && !sending) {
+          replaceParts({ counts: body.html.counts });
+        }
       })
       .catch(function () { /* the next poll tries again */ });
   }
