@@ -113,3 +113,37 @@ def test_mapping_step_refuses_the_same_text_again(app, signed_in, event, general
 
     assert response.status_code == 422
     assert field_errors(response) == [unclosed(2, 22)]
+
+
+def test_stray_quote_closed_by_a_later_quoted_cell_is_refused():
+    text = HEADER + STRAY_QUOTE + 'General,Bob,"Smith, Jr.",bob@example.org\n'
+
+    with pytest.raises(parsing.UnreadableInput) as refused:
+        parsing.read_table(text)
+
+    assert refused.value.message == unclosed(2, 3)
+
+
+def test_text_after_a_closing_quote_is_refused_naming_the_line():
+    with pytest.raises(parsing.UnreadableInput) as refused:
+        parsing.read_table(HEADER + 'General,"Ada"Lovelace,L,ada@example.org\n')
+
+    assert refused.value.message == (
+        "Line 2 has a quote (\") in a cell that goes on after the quote closes. Write "
+        "a quote inside a quoted cell as two quotes (\"\"), or remove it, and upload "
+        "again.")
+
+
+def test_quote_on_the_last_line_that_never_closes_is_refused():
+    with pytest.raises(parsing.UnreadableInput) as refused:
+        parsing.read_table(HEADER + 'General,Ada,"Lovelace,ada@example.org')
+
+    assert refused.value.message == (
+        "Line 2 opens a quote (\") that is never closed. Remove the stray quote on "
+        "line 2 or close it, and upload again.")
+
+
+def test_quote_inside_an_unquoted_cell_is_kept():
+    table = parsing.read_table(HEADER + 'General,Jane "JJ",Doe,jj@example.org\n')
+
+    assert table.rows[1] == ["General", 'Jane "JJ"', "Doe", "jj@example.org"]

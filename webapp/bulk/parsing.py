@@ -166,10 +166,13 @@ def read_table(text: str, delimiter: str | None = None) -> Table:
 def checked_records(text: str, delimiter: str):
     """Yield the records of the text; refuse quotes that swallow rows, huge cells.
 
-    One stray double quote makes the csv module read every following line
-    into one cell: silently, or failing on its own size limit.
+    One stray double quote makes a lenient reader take every following line
+    into one cell: silently, or failing on the csv module's size limit. A
+    strict reader fails where the quote goes wrong; a quote that happens to
+    close is caught by what the cell holds.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        strict=True)
     first_line = 1
     while True:
         try:
@@ -179,35 +182,38 @@ def checked_records(text: str, delimiter: str):
         except csv.Error as error:
             raise unreadable_record(first_line, reader.line_num, str(error)) from error
         for cell in cells:
-            check_cell(cell, delimiter, first_line, reader.line_num)
+            if swallows_rows(cell, delimiter):
+                raise unclosed_quote(first_line, reader.line_num)
+            if len(cell) > MAX_CELL_CHARS:
+                raise cell_too_long(first_line)
         yield cells
         first_line = reader.line_num + 1
 
 
-def check_cell(cell: str, delimiter: str, first_line: int, last_line: int) -> None:
-    """Refuse a cell that is too long or looks like several rows in one quote."""
+def swallows_rows(cell: str, delimiter: str) -> bool:
+    """Whether a cell looks like several rows: many lines, or a row after a break."""
     lines = cell.splitlines()
-    looks_like_rows = any(line.count(delimiter) >= 2 for line in lines[1:])
-    if len(lines) > MAX_LINE_BREAKS_IN_CELL + 1 or looks_like_rows:
-        raise unclosed_quote(first_line, last_line)
-    if len(cell) > MAX_CELL_CHARS:
-        raise cell_too_long(first_line)
+    return (len(lines) > MAX_LINE_BREAKS_IN_CELL + 1
+            or any(line.count(delimiter) >= 2 for line in lines[1:]))
 
 
 def unreadable_record(first_line: int, last_line: int, reason: str) -> UnreadableInput:
+    if last_line > first_line or "end of data" in reason:
+        return unclosed_quote(first_line, last_line)
     if "field limit" in reason:
-        if last_line > first_line:
-            return unclosed_quote(first_line, last_line)
         return cell_too_long(first_line)
-    return UnreadableInput("unreadable_csv", f"Line {first_line} cannot be read as "
-                           f"CSV ({reason}). Check its quotes and delimiters.")
+    return UnreadableInput(
+        "stray_quote", f"Line {first_line} has a quote (\") in a cell that goes on "
+        "after the quote closes. Write a quote inside a quoted cell as two quotes "
+        "(\"\"), or remove it, and upload again.")
 
 
 def unclosed_quote(first_line: int, last_line: int) -> UnreadableInput:
+    where = (f"is not closed before line {last_line}, so those lines would be read "
+             "as one cell" if last_line > first_line else "is never closed")
     return UnreadableInput(
-        "unclosed_quote", f"Line {first_line} opens a quote (\") that is not closed "
-        f"before line {last_line}, so those lines would be read as one cell. Remove "
-        f"the stray quote on line {first_line} or close it, and upload again.")
+        "unclosed_quote", f"Line {first_line} opens a quote (\") that {where}. "
+        f"Remove the stray quote on line {first_line} or close it, and upload again.")
 
 
 def cell_too_long(line: int) -> UnreadableInput:
