@@ -6,6 +6,7 @@ from webapp.tickets.codes import format_code
 from .checkin_fixtures import door, scan_results, staff  # noqa: F401
 from .live import browser, live_server, page  # noqa: F401
 from .test_desk_browser import desk_page, scan  # noqa: F401
+from .test_layout_browser import keep_screenshot
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -43,6 +44,7 @@ def test_scan_made_while_the_previous_is_sending_is_queued_not_lost(
 
     held[0].continue_()
     page.wait_for_selector(f'#desk-answer .answer[data-code="{second}"]')
+    keep_screenshot(page, "desk-two-scans")
 
     shown = page.locator("#desk-answer .answer").inner_text()
     assert f"Scanned: {second}" in shown and "Grace Hopper" in shown
