@@ -73,3 +73,11 @@ def test_scans_never_concatenate_in_the_input(app, desk_page, door):
     assert [e.split(":")[0] for e in page.locator("#desk-log li").all_inner_texts()] \
         == [door.code(2), door.code(1), door.code(0)]
     assert scan_results(app) == ["checked_in"] * 3
+
+
+def test_scan_input_takes_the_room_not_the_button(desk_page):
+    widths = desk_page.evaluate(
+        "[document.getElementById('q').offsetWidth,"
+        " document.querySelector('.scan-row').offsetWidth]")
+
+    assert widths[0] > widths[1] / 2, widths
