@@ -20,26 +20,75 @@ def result_counts(response) -> list[str]:
     return re.findall(r"<td>(\d+)</td>", response.get_data(as_text=True))
 
 
-def test_commit_assigns_good_rows_leaves_out_bad_and_audits_once(
+def refusal(count: int) -> str:
+    rows = f"{count} row{'s' if count != 1 else ''}"
+    return (f"{rows} {'have' if count != 1 else 'has'} problems, so nothing was "
+            "saved: a batch is assigned whole or not at all. Fix or remove those rows "
+            "below, download them as CSV, or tick “Leave out the "
+            f"{rows} with problems” to assign only the others.")
+
+
+def bulk_entries(app) -> list[AuditEntry]:
+    with app.app_context():
+        return db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == AuditAction.BULK_IMPORTED)).scalars().all()
+
+
+def test_batch_with_a_problem_row_is_refused_whole(app, signed_in, event, general,
+                                                   tickets_of):
+    tickets = tickets_of(general)
+    rows = [(tickets[0].code, "Ada", "Lovelace", "ada@example.org"),
+            ("General", "Alan", "Turing", "alan@example.org"),
+            ("Backstage", "Grace", "Hopper", "grace@example.org")]
+
+    response = commit(signed_in, event, rows)
+
+    assert response.status_code == 422
+    assert flashes(response) == [refusal(1)]
+    assert [status for status, _ in statuses(response)] == [
+        "assign", "assign", "unknown_ticket"]
+    page = response.get_data(as_text=True)
+    assert "Leave out the 1 row with problems and assign only the others" in page
+    assert 'name="leave_out_problems" type="checkbox" value="y">' in page
+    assert ">Assign 2 attendees</button>" in page and "leave out 1 row" not in page
+    assert holder_count(app) == 0
+    assert bulk_entries(app) == []
+
+
+def test_leaving_out_problem_rows_is_an_explicit_choice_and_audited(
         app, signed_in, event, general, tickets_of):
     tickets = tickets_of(general)
     rows = [(tickets[0].code, "Ada", "Lovelace", "ADA@example.org"),
             ("General", "Alan", "Turing", "alan@example.org"),
             ("Backstage", "Grace", "Hopper", "grace@example.org")]
 
-    response = commit(signed_in, event, rows)
+    response = commit(signed_in, event, rows, leave_out_problems="y")
 
     assert response.status_code == 200
     assert result_counts(response) == ["2", "0", "1"]
+    assert flashes(response) == ["1 row with problems was left out and not assigned."]
     assert f'href="/events/{event.id}/attendees"' in response.get_data(as_text=True)
     assert holder_rows(app) == [(tickets[0].id, "Ada", "Lovelace", "ada@example.org"),
                                 (tickets[1].id, "Alan", "Turing", "alan@example.org")]
-    with app.app_context():
-        entry = db.session.execute(select(AuditEntry).where(
-            AuditEntry.action == AuditAction.BULK_IMPORTED)).scalar_one()
-        assert entry.details == {"assigned": 2, "unchanged": 0, "rejected": 1,
-                                 "rows": 3}
-        assert entry.actor == "organizer@example.org"
+    [entry] = bulk_entries(app)
+    assert entry.details == {"assigned": 2, "unchanged": 0, "left_out": 1, "rows": 3}
+    assert entry.summary == ("Bulk assignment: 2 assigned, 0 unchanged, 1 with "
+                             "problems left out")
+    assert entry.actor == "organizer@example.org"
+
+
+def test_batch_without_problems_commits_whole(app, signed_in, event, general):
+    rows = [("General", "Ada", "Lovelace", "ada@example.org"),
+            ("General", "Alan", "Turing", "alan@example.org")]
+
+    previewed = preview(signed_in, event, rows)
+    response = commit(signed_in, event, rows)
+
+    assert "leave_out_problems" not in previewed.get_data(as_text=True)
+    assert response.status_code == 200
+    assert result_counts(response) == ["2", "0", "0"]
+    assert flashes(response) == []
+    assert holder_count(app) == 2
 
 
 def test_same_batch_committed_again_changes_nothing(app, signed_in, event, general,
@@ -238,12 +287,18 @@ def test_accepted_repeated_emails_are_committed(app, signed_in, event, general):
     assert holder_count(app) == 2
 
 
-def test_unaccepted_repeated_emails_are_left_out(app, signed_in, event, general):
+def test_unaccepted_repeated_emails_refuse_the_batch_or_are_left_out(
+        app, signed_in, event, general):
     rows = [("General", "Ada", "Lovelace", "ada@example.org"),
             ("General", "Ada", "Lovelace", "ada@example.org"),
             ("General", "Alan", "Turing", "alan@example.org")]
 
-    response = commit(signed_in, event, rows)
+    refused = commit(signed_in, event, rows)
+    assert refused.status_code == 422
+    assert flashes(refused) == [refusal(2)]
+    assert holder_count(app) == 0
+
+    response = commit(signed_in, event, rows, leave_out_problems="y")
 
     assert result_counts(response) == ["1", "0", "2"]
     assert [email for *_, email in holder_rows(app)] == ["alan@example.org"]

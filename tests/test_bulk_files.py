@@ -180,8 +180,12 @@ def test_over_ten_thousand_pasted_rows_get_a_clear_message(app, signed_in, event
         "them one after the other."]
 
 
+# Cells that look like rows swallowed by a stray quote are refused on
+# purpose (tests/test_bulk_quotes.py); every other cell must read back.
 cell_text = st.text(alphabet="abcXYZ09 é,;\"'\n\t=-+@", max_size=12).map(str.strip) \
-    .filter(lambda cell: not cell.startswith("'"))
+    .filter(lambda cell: not cell.startswith("'")) \
+    .filter(lambda cell: not any(parsing.swallows_rows(cell, delimiter)
+                                 for delimiter in parsing.DELIMITERS))
 
 
 @settings(max_examples=150, deadline=None)

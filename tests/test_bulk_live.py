@@ -8,7 +8,7 @@ from webapp.extensions import db
 from webapp.models import EventMembership, Role, TicketHolder
 from webapp.tickets.codes import format_code
 
-from .bulk_helpers import bulk_url, digest_of, rows_data, statuses
+from .bulk_helpers import bulk_url, digest_of, holder_count, rows_data, statuses
 from .live import LiveClient, browser, live_server, page  # noqa: F401
 
 pytestmark = pytest.mark.live
@@ -99,16 +99,24 @@ def test_paste_preview_fix_and_commit_in_a_browser(page, app, event, general,
     page.get_by_role("button", name="Next: match the columns").click()
     page.get_by_role("button", name="Preview every row").click()
 
-    error_row = page.locator("tr[data-status=unknown_ticket]")
-    assert error_row.count() == 1
+    # count() does not wait: wait for the next page before counting.
+    error_row = page.wait_for_selector("tr[data-status=unknown_ticket]")
+    assert page.locator("tr[data-status=unknown_ticket]").count() == 1
     assert "“Backstage” is neither a ticket code nor a ticket type" \
         in error_row.inner_text()
+    page.get_by_role("button", name="Assign 1 attendee").click()
+    refusal = page.wait_for_selector(".flash-error").inner_text()
+    assert refusal.startswith("1 row has problems, so nothing was saved")
+    assert holder_count(app) == 0
+
     page.get_by_label("Ticket code or type, row 2").fill("general")
     page.get_by_role("button", name="Check again").click()
 
+    page.wait_for_selector("tr[data-status=assign] >> nth=1")
     assert page.locator("tr[data-status=assign]").count() == 2
     page.get_by_role("button", name="Assign 2 attendees").click()
 
+    page.wait_for_selector("#result")
     assert page.get_by_role("heading", name="Bulk assignment done").is_visible()
     assert page.locator("#result td").all_inner_texts() == ["2", "0", "0"]
     page.get_by_role("link", name="See the attendee list").click()

@@ -1,5 +1,5 @@
 """The base form every page uses, and small filters shared by the forms."""
-from flask import request
+from flask import g, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -62,3 +62,20 @@ class BaseForm(FlaskForm):
         if "csrf_token" in self and self.csrf_token.errors:
             return 400
         return 409 if self.conflict else 422
+
+
+def takes_focus(field, asked: bool = False) -> bool:
+    """Autofocus the page's first field with errors, else the field that asks.
+
+    After a refused submission the cursor belongs where the organizer must
+    type next, not on the form's usual first field.
+    """
+    if field.errors:
+        if g.get("error_focus_given"):
+            return False
+        g.error_focus_given = True
+        return True
+    form = getattr(field, "_form", None)
+    form_has_errors = form is not None and any(
+        other.errors for other in form if other.name != "csrf_token")
+    return asked and not form_has_errors

@@ -12,6 +12,7 @@ from .auth.sessions import signed_in_user
 from .database import is_database_busy
 from .errors import DomainError
 from .extensions import csrf, db, login_manager
+from .forms import takes_focus
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(UnicodeError, handle_unicode_error)
 
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["takes_focus"] = takes_focus
 
 
 def wants_json() -> bool:

@@ -9,7 +9,11 @@
   var input = document.getElementById("q");
   var countsUrl = desk.getAttribute("data-counts-url");
   var POLL_MS = 5000;
-  var busy = false;
+  var LOG_LENGTH = 5;
+  // Scans wait here in order while an earlier one is still being sent: a
+  // scanner types the next code and Enter whether or not we are ready.
+  var queue = [];
+  var sending = false;
 
   function focusInput() {
     input.focus();
@@ -23,30 +27,81 @@
     });
   }
 
+  function paragraph(className, text) {
+    var p = document.createElement("p");
+    p.className = className;
+    p.textContent = text;
+    return p;
+  }
+
   function showFailure(text) {
-    var section = document.getElementById("desk-answer");
     var box = document.createElement("div");
-    var word = document.createElement("p");
-    var detail = document.createElement("p");
     box.className = "answer answer-bad";
     box.setAttribute("role", "alert");
     box.setAttribute("data-result", "network");
-    word.className = "answer-word";
-    word.textContent = "Not sent";
-    detail.className = "answer-detail";
-    detail.textContent = text;
-    box.appendChild(word);
-    box.appendChild(detail);
-    section.replaceChildren(box);
+    box.appendChild(paragraph("answer-word", "Not sent"));
+    box.appendChild(paragraph("answer-detail", text));
+    document.getElementById("desk-answer").replaceChildren(box);
   }
 
-  function send(form) {
-    if (busy) { return; }
-    busy = true;
-    desk.setAttribute("aria-busy", "true");
-    fetch(form.action, {
+  // Says which code an answer is for, so the desk never shows one
+  // person's answer while the next one stands there unnoticed.
+  function labelAnswer(item) {
+    var box = document.querySelector("#desk-answer .answer");
+    if (!box || !item.code) { return; }
+    box.setAttribute("data-code", item.code);
+    box.insertBefore(paragraph("answer-for", "Scanned: " + item.code),
+                     box.firstChild);
+    addToLog(item.code, box);
+  }
+
+  function addToLog(code, box) {
+    var log = document.getElementById("desk-log");
+    if (!log) {
+      log = document.createElement("ol");
+      log.id = "desk-log";
+      log.className = "desk-log";
+      log.setAttribute("aria-label", "Latest scans");
+      document.getElementById("desk-answer").after(log);
+    }
+    var headline = box.querySelector(".answer-headline, .answer-detail");
+    var entry = document.createElement("li");
+    entry.setAttribute("data-code", code);
+    entry.setAttribute("data-result", box.getAttribute("data-result") || "");
+    entry.textContent = code + ": " + (headline ? headline.textContent : "");
+    log.insertBefore(entry, log.firstChild);
+    while (log.children.length > LOG_LENGTH) { log.removeChild(log.lastChild); }
+  }
+
+  function showWaiting() {
+    var waiting = queue.length + (sending ? 1 : 0);
+    if (waiting) {
+      desk.setAttribute("aria-busy", "true");
+      desk.setAttribute("data-waiting", String(waiting));
+    } else {
+      desk.removeAttribute("aria-busy");
+      desk.removeAttribute("data-waiting");
+    }
+  }
+
+  function enqueue(form) {
+    // Take the values now: the input is cleared at once for the next scan.
+    var body = new FormData(form);
+    var code = String(body.get("q") || "").trim();
+    if (form.id === "scan-form") { input.value = ""; }
+    queue.push({ action: form.action, body: body, code: code });
+    showWaiting();
+    if (!sending) { sendNext(); }
+  }
+
+  function sendNext() {
+    var item = queue.shift();
+    if (!item) { showWaiting(); return; }
+    sending = true;
+    showWaiting();
+    fetch(item.action, {
       method: "POST",
-      body: new FormData(form),
+      body: item.body,
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (response) {
@@ -62,14 +117,16 @@
       } else if (body.errors) {
         showFailure(body.errors[0].detail);
       }
-      if (body.answer || body.message) { input.value = ""; }
+      labelAnswer(item);
     }).catch(function (error) {
       showFailure("No answer from the server (" + error.message + "). " +
-                  "Check the network and scan again.");
+                  "Check the network and scan " + (item.code || "again") + " again.");
+      labelAnswer(item);
     }).then(function () {
-      busy = false;
-      desk.removeAttribute("aria-busy");
-      focusInput();
+      sending = false;
+      // Keep what is being typed for the next scan; select only an empty input.
+      if (document.activeElement !== input || !input.value) { focusInput(); }
+      sendNext();
     });
   }
 
@@ -77,7 +134,7 @@
     var form = event.target;
     if (!form.classList.contains("js-desk")) { return; }
     event.preventDefault();
-    send(form);
+    enqueue(form);
   });
 
   // Arrow keys walk from the input through the search results; Enter or a
@@ -98,12 +155,14 @@
   });
 
   function pollCounts() {
-    if (document.hidden || busy) { return; }
+    if (document.hidden || sending) { return; }
     fetch(countsUrl, { headers: { "Accept": "application/json" },
                        credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (body) {
-        if (body && body.html && !busy) { replaceParts({ counts: body.html.counts }); }
+        if (body && body.html && !sending) {
+          replaceParts({ counts: body.html.counts });
+        }
       })
       .catch(function () { /* the next poll tries again */ });
   }

@@ -64,6 +64,9 @@ class RowsForm(BaseForm):
 
     accept_duplicate_emails = BooleanField(
         "Accept repeated emails", description="One person may get several tickets.")
+    leave_out_problems = BooleanField(
+        "Leave out the rows with problems",
+        description="Without this, a batch with problem rows saves nothing.")
     previewed_digest = HiddenField(validators=[Optional()])
     blank_lines = HiddenField(validators=[Optional()])
 

@@ -25,6 +25,11 @@ MAX_ROWS = 10_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DELIMITERS = {"\t": "Tab", ";": "Semicolon", ",": "Comma"}
 SNIFF_LINES = 50
+#: Far above any name or email, far below the csv module's own limit, so
+#: we, not the module, say what is wrong.
+MAX_CELL_CHARS = 5_000
+#: A quoted cell may hold a line break (an address), but not many of them.
+MAX_LINE_BREAKS_IN_CELL = 3
 
 #: Header words people use for each column, compared without case,
 #: spaces or punctuation.
@@ -120,8 +125,12 @@ def sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:SNIFF_LINES])
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        rows = csv.reader(io.StringIO(sample), delimiter=delimiter)
-        widths = [len(row) for row in rows if any(cell.strip() for cell in row)]
+        try:
+            widths = [len(row) for row in csv.reader(io.StringIO(sample),
+                                                     delimiter=delimiter)
+                      if any(cell.strip() for cell in row)]
+        except csv.Error:
+            continue  # read_table says what is wrong, with the line
         if not widths:
             continue
         common = max(set(widths), key=widths.count)
@@ -137,7 +146,7 @@ def read_table(text: str, delimiter: str | None = None) -> Table:
     """Split text into cells; blank lines are counted, not kept."""
     delimiter = delimiter if delimiter in DELIMITERS else sniff_delimiter(text)
     rows, blank_lines = [], 0
-    for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+    for cells in checked_records(text, delimiter):
         cells = [unprotect(cell.strip()) for cell in cells]
         if not any(cells):
             blank_lines += 1
@@ -152,6 +161,66 @@ def read_table(text: str, delimiter: str | None = None) -> Table:
     elif len(rows) > MAX_ROWS:
         raise too_many_rows()
     return table
+
+
+def checked_records(text: str, delimiter: str):
+    """Yield the records of the text; refuse quotes that swallow rows, huge cells.
+
+    One stray double quote makes a lenient reader take every following line
+    into one cell: silently, or failing on the csv module's size limit. A
+    strict reader fails where the quote goes wrong; a quote that happens to
+    close is caught by what the cell holds.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        strict=True)
+    first_line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise unreadable_record(first_line, reader.line_num, str(error)) from error
+        for cell in cells:
+            if swallows_rows(cell, delimiter):
+                raise unclosed_quote(first_line, reader.line_num)
+            if len(cell) > MAX_CELL_CHARS:
+                raise cell_too_long(first_line)
+        yield cells
+        first_line = reader.line_num + 1
+
+
+def swallows_rows(cell: str, delimiter: str) -> bool:
+    """Whether a cell looks like several rows: many lines, or a row after a break."""
+    lines = cell.splitlines()
+    return (len(lines) > MAX_LINE_BREAKS_IN_CELL + 1
+            or any(line.count(delimiter) >= 2 for line in lines[1:]))
+
+
+def unreadable_record(first_line: int, last_line: int, reason: str) -> UnreadableInput:
+    if last_line > first_line or "end of data" in reason:
+        return unclosed_quote(first_line, last_line)
+    if "field limit" in reason:
+        return cell_too_long(first_line)
+    return UnreadableInput(
+        "stray_quote", f"Line {first_line} has a quote (\") in a cell that goes on "
+        "after the quote closes. Write a quote inside a quoted cell as two quotes "
+        "(\"\"), or remove it, and upload again.")
+
+
+def unclosed_quote(first_line: int, last_line: int) -> UnreadableInput:
+    where = (f"is not closed before line {last_line}, so those lines would be read "
+             "as one cell" if last_line > first_line else "is never closed")
+    return UnreadableInput(
+        "unclosed_quote", f"Line {first_line} opens a quote (\") that {where}. "
+        f"Remove the stray quote on line {first_line} or close it, and upload again.")
+
+
+def cell_too_long(line: int) -> UnreadableInput:
+    return UnreadableInput(
+        "cell_too_long", f"Line {line} has a cell longer than {MAX_CELL_CHARS:,} "
+        "characters. Names and emails are much shorter: check that this is the "
+        "list of attendees.")
 
 
 def unprotect(cell: str) -> str:

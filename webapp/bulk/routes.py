@@ -12,7 +12,7 @@ from ..web import checks_csrf_in_form
 from . import exports, parsing
 from .forms import NOT_MAPPED, MappingForm, RowsForm, SourceForm
 from .preview import Preview, classify
-from .services import PreviewOutdated, commit_batch
+from .services import PreviewOutdated, RowsWithProblems, commit_batch
 
 bp = Blueprint("bulk", __name__, url_prefix="/events/<int:event_id>/bulk")
 log = logging.getLogger(__name__)
@@ -34,6 +34,12 @@ def render_preview(event, preview: Preview, form: RowsForm, empty_rows=0, status
     form.previewed_digest.data = preview.digest
     form.blank_lines.data = str(preview.blank_lines)
     form.accept_duplicate_emails.data = preview.accept_duplicate_emails
+    problems = len(preview.problems)
+    # The box is never ticked for the organizer, and its label counts the rows.
+    form.leave_out_problems.data = False
+    form.leave_out_problems.label.text = (
+        f"Leave out the {problems} row{'s' if problems != 1 else ''} with problems "
+        "and assign only the others")
     return render_template("bulk/preview.html", event=event, preview=preview,
                            rows_form=form, empty_rows=empty_rows), status
 
@@ -176,8 +182,13 @@ def commit(event_id: int):
     try:
         result = commit_batch(event, rows.rows,
                               previewed_digest=form.previewed_digest.data or "",
-                              accept_duplicate_emails=accept)
+                              accept_duplicate_emails=accept,
+                              leave_out_problems=form.leave_out_problems.data)
     except PreviewOutdated as error:
+        return _rejected(event, form, error.preview, error)
+    except RowsWithProblems as error:
+        log.info("bulk commit in event %s refused: %s rows with problems",
+                 event.id, len(error.preview.problems))
         return _rejected(event, form, error.preview, error)
     except DomainError as error:
         # A constraint fired: someone took a ticket after our check. Classify

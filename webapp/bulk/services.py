@@ -6,7 +6,7 @@ from sqlalchemy import insert
 
 from ..audit.trail import record
 from ..database import transaction
-from ..errors import Conflict
+from ..errors import Conflict, DomainError
 from ..extensions import db
 from ..models import AuditAction, Event, TicketHolder, utcnow
 from .parsing import MAX_ROWS, RawRow
@@ -25,19 +25,37 @@ class PreviewOutdated(Conflict):
         self.preview = preview
 
 
+class RowsWithProblems(DomainError):
+    """Rows have problems and the organizer did not opt in to leaving them out."""
+
+    def __init__(self, preview: Preview):
+        count = len(preview.problems)
+        rows = f"{count} row{'s' if count != 1 else ''}"
+        super().__init__(
+            "rows_with_problems", f"{rows} {'have' if count != 1 else 'has'} "
+            "problems, so nothing was saved: a batch is assigned whole or not at "
+            "all. Fix or remove those rows below, download them as CSV, or tick "
+            f"“Leave out the {rows} with problems” to assign only the others.",
+            field="leave_out_problems", status=422)
+        self.preview = preview
+
+
 @dataclass
 class BatchResult:
     assigned: int
     unchanged: int
-    rejected: int
+    left_out: int
 
 
 def commit_batch(event: Event, rows: list[RawRow], *, previewed_digest: str,
-                 accept_duplicate_emails: bool = False) -> BatchResult:
-    """Assign every row the preview said would be assigned, all in one transaction.
+                 accept_duplicate_emails: bool = False,
+                 leave_out_problems: bool = False) -> BatchResult:
+    """Assign every row of the batch in one transaction, or nothing.
 
     The rows are classified again inside the transaction; if the result
-    differs from what the organizer saw, nothing is written. A ticket taken
+    differs from what the organizer saw, nothing is written. Rows with
+    problems refuse the whole batch unless the organizer explicitly chose
+    to leave them out (`leave_out_problems`). A ticket taken
     between that check and the insert makes the unique constraint fire,
     which `transaction()` turns into a Conflict, and nothing is written.
     """
@@ -45,13 +63,15 @@ def commit_batch(event: Event, rows: list[RawRow], *, previewed_digest: str,
         preview = classify(event, rows, accept_duplicate_emails=accept_duplicate_emails)
         if preview.digest != previewed_digest:
             raise PreviewOutdated(preview)
+        if preview.problems and not leave_out_problems:
+            raise RowsWithProblems(preview)
         to_assign = preview.to_assign
         if to_assign:
             insert_holders(event, to_assign)
         result = BatchResult(
             assigned=len(to_assign),
             unchanged=preview.counts[RowStatus.UNCHANGED],
-            rejected=len(preview.results) - len(to_assign)
+            left_out=len(preview.results) - len(to_assign)
             - preview.counts[RowStatus.UNCHANGED],
         )
         if to_assign:
@@ -59,12 +79,12 @@ def commit_batch(event: Event, rows: list[RawRow], *, previewed_digest: str,
             # same file again really changes nothing.
             record(event, AuditAction.BULK_IMPORTED,
                    f"Bulk assignment: {result.assigned} assigned, {result.unchanged} "
-                   f"unchanged, {result.rejected} rejected",
+                   f"unchanged, {result.left_out} with problems left out",
                    details={"assigned": result.assigned, "unchanged": result.unchanged,
-                            "rejected": result.rejected, "rows": len(rows)})
+                            "left_out": result.left_out, "rows": len(rows)})
 
-    log.info("bulk batch in event %s: %s assigned, %s unchanged, %s rejected",
-             event.id, result.assigned, result.unchanged, result.rejected)
+    log.info("bulk batch in event %s: %s assigned, %s unchanged, %s left out",
+             event.id, result.assigned, result.unchanged, result.left_out)
     return result
 
 
