@@ -10,6 +10,7 @@ from .auth.sessions import signed_in_user
 from .database import is_database_busy
 from .errors import DomainError
 from .extensions import csrf, db, login_manager
+from .times import event_iso, event_time
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(UnicodeError, handle_unicode_error)
 
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["event_time"] = event_time
+    app.jinja_env.filters["event_iso"] = event_iso
 
 
 def wants_json() -> bool:

@@ -13,6 +13,7 @@ from ..forms import BaseForm, lower_email, strip_text
 from ..models import Event, Ticket, TicketHolder, TicketType
 from ..models.holder import EMAIL_LENGTH, NAME_LENGTH
 from ..tickets.codes import format_code, normalise_code
+from .services import active_check_in, checked_in_message
 
 
 class HolderDetailsForm(BaseForm):
@@ -125,3 +126,17 @@ class MoveForm(TicketChoiceMixin, BaseForm):
         self.event = event
         self.holder = holder
         self.load_type_choices()
+
+    def validate(self, extra_validators=None) -> bool:
+        """Refuse to move a checked-in holder, on the ticket field, before anything else."""
+        valid = super().validate(extra_validators)
+        found = active_check_in(self.holder.ticket_id)
+        if found is None:
+            return valid
+        check_in, by = found
+        self.conflict = True
+        self.ticket_code.errors = [
+            *self.ticket_code.errors,
+            checked_in_message(self.holder.full_name, check_in, by, self.event)]
+        self._errors = None  # WTForms caches form.errors
+        return False

@@ -28,6 +28,14 @@ def load_holder(event: Event, holder_id: int) -> TicketHolder:
     return holder
 
 
+def holder_context(event: Event, holder: TicketHolder) -> dict:
+    """What the holder page shows: the event, the holder, and their check-in."""
+    found = services.active_check_in(holder.ticket_id)
+    return {"event": event, "holder": holder,
+            "check_in": found[0] if found else None,
+            "checked_in_by": found[1] if found else None}
+
+
 def details_of(form) -> dict:
     return {name: form[name].data for name in services.DETAIL_FIELDS}
 
@@ -80,7 +88,7 @@ def edit(event_id: int, holder_id: int):
     holder = load_holder(event, holder_id)
     form = HolderDetailsForm(obj=holder, event=event, holder=holder)
     move_form = MoveForm(formdata=None, prefix="move", event=event, holder=holder)
-    context = {"event": event, "holder": holder, "move_form": move_form}
+    context = {**holder_context(event, holder), "move_form": move_form}
     if not form.validate_on_submit():
         return render_form("attendees/edit.html", form, **context)
 
@@ -103,7 +111,7 @@ def move(event_id: int, holder_id: int):
     holder = load_holder(event, holder_id)
     move_form = MoveForm(prefix="move", event=event, holder=holder)
     form = HolderDetailsForm(formdata=None, obj=holder, event=event, holder=holder)
-    context = {"event": event, "holder": holder, "form": form}
+    context = {**holder_context(event, holder), "form": form}
     if not move_form.validate():
         flash("The attendee was not moved; see the message below.", "error")
         return render_template("attendees/edit.html", move_form=move_form, **context), \
@@ -132,7 +140,15 @@ def unassign(event_id: int, holder_id: int):
     event = load_event(event_id)
     holder = load_holder(event, holder_id)
     name, code = holder.full_name, format_code(holder.ticket.code)
-    with transaction():
-        services.unassign_holder(holder)
+    try:
+        with transaction():
+            services.unassign_holder(holder)
+    except DomainError as error:
+        flash(f"{name} was not unassigned: {error.message}", "error")
+        return render_template(
+            "attendees/edit.html", **holder_context(event, holder),
+            form=HolderDetailsForm(formdata=None, obj=holder, event=event, holder=holder),
+            move_form=MoveForm(formdata=None, prefix="move", event=event, holder=holder),
+        ), error.status
     flash(f"{name} no longer holds ticket {code}.", "success")
     return redirect(url_for("attendees.index", event_id=event.id))

@@ -155,7 +155,12 @@ def undo(event_id: int):
 
     message = f"Check-in of {check_in.holder_name} undone."
     log.info("check-in %s annulled by user %s", check_in.id, current_user.id)
-    if form.back.data == "attendees":
+    back = form.back.data or ""
+    if back.startswith("holder-") and back[7:].isdigit():
+        flash(message, "success")
+        return redirect(url_for("attendees.edit", event_id=event.id,
+                                holder_id=int(back[7:])))
+    if back == "attendees":
         flash(message, "success")
         return redirect(url_for("attendees.index", event_id=event.id))
     tell(message, "success")

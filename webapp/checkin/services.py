@@ -1,8 +1,10 @@
 """Checking tickets in at the door: one active entry per ticket, every scan recorded.
 
-`scan` is the hot path of a busy door. It reads everything it needs in one
-query, then writes the check-in, the scan and the audit row. It takes no
-lock: two desks that race past the check both insert, the partial unique
+`scan` is the hot path of a busy door. It locks the ticket's row (on
+PostgreSQL, so that moving or unassigning its holder waits or is waited
+for), reads everything it needs in one query, then writes the check-in,
+the scan and the audit row. Should two desks still race past the check
+(SQLite's reads, a ticket code of another event), the partial unique
 index uq_check_ins_active_ticket refuses the second, and that desk's
 transaction is rolled back and scanned again, which now finds the first
 check-in and answers "already checked in" with its details.
@@ -72,6 +74,13 @@ def _lookup_statement(with_replay: bool):
     )
 
 
+# A move or unassign locks the ticket before it reads the check-ins; the
+# scan locks it before it reads the holder, so the two take turns on
+# PostgreSQL and each reads what the other committed (a second statement,
+# because a locked row's joined rows are not read again after the wait).
+LOCK_TICKET = (select(Ticket.id).where(Ticket.code == bindparam("code"))
+               .with_for_update())
+
 # Built once: constructing this select cost more CPU per scan than running it.
 LOOKUP = _lookup_statement(with_replay=False)
 LOOKUP_WITH_REPLAY = _lookup_statement(with_replay=True)
@@ -133,6 +142,8 @@ def _scan_once(event, raw_code, *, desk_name, user, desk_token,
     code = normalise_code(raw_code)
     answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
                         timezone=event.timezone)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(LOCK_TICKET, {"code": code})
     if request_id is None:
         row = db.session.execute(LOOKUP, {"code": code}).first()
     else:
