@@ -88,6 +88,9 @@ def refuse_if_checked_in(holder: TicketHolder) -> None:
     lock_ticket(holder.ticket_id)
     ticket_now = db.session.execute(
         select(TicketHolder.ticket_id).where(TicketHolder.id == holder.id)).scalar()
+    if ticket_now is None:
+        raise Conflict("holder_gone", f"{holder.full_name} was unassigned a moment "
+                       "ago by someone else.")
     if ticket_now != holder.ticket_id:
         raise Conflict("changed_meanwhile", f"{holder.full_name} was moved or "
                        "unassigned a moment ago by someone else. Reload the page.")
