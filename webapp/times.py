@@ -4,10 +4,25 @@ Timestamps are stored in UTC (SQLite hands them back naive). Every page,
 message and export shows them in the event's time zone with its
 abbreviation; pages add the date unless the whole event is on one day.
 """
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .models import Event
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What showing an event's times needs, safe to keep after a commit."""
+
+    timezone: str = "UTC"
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+def clock_of(event) -> Clock:
+    return Clock(event.timezone, getattr(event, "starts_at", None),
+                 getattr(event, "ends_at", None))
 
 
 def zone_of(event: Event | str | None) -> ZoneInfo:

@@ -59,7 +59,8 @@ def lock_ticket(ticket_id: int) -> None:
     """
     if db.engine.dialect.name == "postgresql":
         db.session.execute(
-            select(Ticket.id).where(Ticket.id == ticket_id).with_for_update())
+            select(Ticket.id).where(Ticket.id == ticket_id)
+            .with_for_update(key_share=True))
 
 
 def active_check_in(ticket_id: int) -> tuple[CheckIn, str] | None:

@@ -32,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from ..tickets.codes import format_code, normalise_code
+from ..times import clock_of
 from . import writes
 from .answers import ScanAnswer
 
@@ -78,8 +79,9 @@ def _lookup_statement(with_replay: bool):
 # scan locks it before it reads the holder, so the two take turns on
 # PostgreSQL and each reads what the other committed (a second statement,
 # because a locked row's joined rows are not read again after the wait).
+# NO KEY UPDATE: inserts that merely reference the ticket need not wait.
 LOCK_TICKET = (select(Ticket.id).where(Ticket.code == bindparam("code"))
-               .with_for_update())
+               .with_for_update(key_share=True))
 
 # Built once: constructing this select cost more CPU per scan than running it.
 LOOKUP = _lookup_statement(with_replay=False)
@@ -141,7 +143,7 @@ def _scan_once(event, raw_code, *, desk_name, user, desk_token,
                request_id) -> ScanAnswer:
     code = normalise_code(raw_code)
     answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
-                        timezone=event.timezone)
+                        clock=clock_of(event))
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(LOCK_TICKET, {"code": code})
     if request_id is None:
@@ -199,7 +201,7 @@ def replay(event: Event, desk_token: DeskToken, request_id: str) -> ScanAnswer:
                                                Scan.check_in_id, Scan.ticket_id)).one()
     _scan_id, raw_code, result, check_in_id, ticket_id = scan_row
     answer = ScanAnswer(result, raw_code, code=normalise_code(raw_code),
-                        ticket_id=ticket_id, timezone=event.timezone, replayed=True)
+                        ticket_id=ticket_id, clock=clock_of(event), replayed=True)
     if result is ScanResult.OTHER_EVENT:
         return answer
     if ticket_id is not None:
