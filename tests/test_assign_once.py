@@ -18,7 +18,8 @@ TOKEN = re.compile(r'name="submission"[^>]*value="([^"]+)"')
 def holders(app) -> list[tuple[int, str]]:
     with app.app_context():
         return [tuple(row) for row in db.session.execute(
-            select(TicketHolder.ticket_id, TicketHolder.email).order_by(TicketHolder.id))]
+            select(TicketHolder.ticket_id, TicketHolder.email)
+            .order_by(TicketHolder.id))]
 
 
 def assign_form(client, event) -> str:

@@ -30,7 +30,8 @@ def holder_url(door, index, action=""):
 
 def move_to(client, door, index, ticket_index):
     return client.post_form(holder_url(door, index, "/move"), {
-        "move-ticket_code": format_code(door.code(ticket_index)), "move-ticket_type": "0",
+        "move-ticket_code": format_code(door.code(ticket_index)),
+        "move-ticket_type": "0",
         "move-csrf_token": client.csrf_token})
 
 

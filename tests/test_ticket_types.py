@@ -229,7 +229,7 @@ def test_assignments_during_lowering_are_not_blamed_on_the_door(
     counts = iter([1])  # the first count predates three assignments
     real_count = services.held_count
     monkeypatch.setattr(services, "held_count",
-                        lambda ticket_type: next(counts, None) or real_count(ticket_type))
+                        lambda kind: next(counts, None) or real_count(kind))
 
     response = signed_in.post_form(type_url(event, general),
                                    {"name": "General", "capacity": "2"})

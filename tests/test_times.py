@@ -44,7 +44,8 @@ def checked_in(app, event, general, tickets_of, make_holder):
         db.session.add(CheckIn(event_id=event.id, ticket_id=ticket.id,
                                holder_name="Ada Lovelace", desk_name="Desk 2",
                                checked_in_at=MOMENT))
-        db.session.add(AuditEntry(event_id=event.id, actor="x", action=AuditAction.CHECKED_IN,
+        db.session.add(AuditEntry(event_id=event.id, actor="x",
+                                  action=AuditAction.CHECKED_IN,
                                   summary="Checked in Ada", created_at=MOMENT))
         db.session.commit()
     return ticket

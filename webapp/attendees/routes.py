@@ -71,6 +71,10 @@ def assign(event_id: int):
     if request.method == "POST" and sent_before(event, form, token):
         return replay_assignment(event, token)
     if not form.validate_on_submit():
+        # A resend racing the first send can find the first holder's email
+        # taken; once the first send is saved, answer with it instead.
+        if request.method == "POST" and sent_before(event, form, token):
+            return replay_assignment(event, token)
         return render_form("attendees/assign.html", form, event=event)
 
     try:
@@ -185,10 +189,11 @@ def unassign(event_id: int, holder_id: int):
         if error.code != "holder_checked_in":
             raise  # the error page says what happened; there is no holder to show
         flash(f"{name} was not unassigned: {error.message}", "error")
+        forms = {"event": event, "holder": holder, "formdata": None}
         return render_template(
             "attendees/edit.html", **holder_context(event, holder),
-            form=HolderDetailsForm(formdata=None, obj=holder, event=event, holder=holder),
-            move_form=MoveForm(formdata=None, prefix="move", event=event, holder=holder),
+            form=HolderDetailsForm(obj=holder, **forms),
+            move_form=MoveForm(prefix="move", **forms),
         ), error.status
     flash(f"{name} no longer holds ticket {code}.", "success")
     return redirect(url_for("attendees.index", event_id=event.id))
