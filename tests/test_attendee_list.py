@@ -116,7 +116,8 @@ def test_checked_in_attendee_shows_the_time(app, signed_in, event, people):
 
     page = attendees(signed_in, event, "?q=turing").get_data(as_text=True)
 
-    assert "2027-05-01 09:05" in page
+    # 09:05 UTC is 11:05 at the venue (Europe/Berlin, summer time)
+    assert "Sat 1 May 11:05 CEST" in page
 
 
 def fill_event(app, event, ticket_type, tickets) -> None:

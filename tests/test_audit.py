@@ -56,10 +56,21 @@ CHANGES = {
     AuditAction.HOLDER_EDITED: lambda rows: attendees.update_holder(
         rows["holder"], last_name="King"),
     AuditAction.HOLDER_MOVED: lambda rows: attendees.move_holder(
-        rows["holder"], rows["free_ticket"]),
+        not_checked_in(rows["holder"]), rows["free_ticket"]),
     AuditAction.HOLDER_UNASSIGNED: lambda rows: attendees.unassign_holder(
-        rows["holder"]),
+        not_checked_in(rows["holder"])),
 }
+
+
+def not_checked_in(holder):
+    """The world's holder is checked in; a checked-in holder cannot be moved."""
+    from sqlalchemy import update
+
+    from webapp.models import CheckIn, utcnow
+
+    db.session.execute(update(CheckIn).where(CheckIn.ticket_id == holder.ticket_id)
+                       .values(annulled_at=utcnow()))
+    return holder
 
 
 def rows_of(world: World) -> dict:

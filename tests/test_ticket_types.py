@@ -204,7 +204,7 @@ def test_ticket_assigned_while_lowering_gives_capacity_conflict(
 
     held = tickets_of(general)[4]
     make_holder(event, held)
-    monkeypatch.setattr(services, "removable_ticket_ids",
+    monkeypatch.setattr(services, "lock_removable_tickets",
                         lambda ticket_type, count: [held.id])
 
     response = signed_in.post_form(type_url(event, general),
@@ -217,3 +217,25 @@ def test_ticket_assigned_while_lowering_gives_capacity_conflict(
     assert len(ticket_ids(app, general)) == 5
     with app.app_context():
         assert db.session.get(TicketType, general.id).capacity == 5
+
+
+def test_assignments_during_lowering_are_not_blamed_on_the_door(
+        app, signed_in, event, general, tickets_of, make_holder, monkeypatch):
+    """Holders committed after the first count: the answer names the held count."""
+    from webapp.tickets import services
+
+    for ticket in tickets_of(general)[:4]:
+        make_holder(event, ticket)
+    counts = iter([1])  # the first count predates three assignments
+    real_count = services.held_count
+    monkeypatch.setattr(services, "held_count",
+                        lambda kind: next(counts, None) or real_count(kind))
+
+    response = signed_in.post_form(type_url(event, general),
+                                   {"name": "General", "capacity": "2"})
+
+    assert response.status_code == 422
+    assert field_errors(response) == [
+        "4 tickets of this type are held, so the capacity cannot go below 4. "
+        "Unassign or move attendees first."]
+    assert len(ticket_ids(app, general)) == 5

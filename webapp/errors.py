@@ -106,6 +106,9 @@ CONSTRAINT_MESSAGES: dict[str, ConstraintMessage] = {
     "uq_check_ins_active_ticket": ConstraintMessage(
         "already_checked_in", "This ticket was checked in a moment ago at another desk.", "code"
     ),
+    "uq_assign_submissions_token": ConstraintMessage(
+        "already_submitted", "This form was already sent; nothing was assigned twice."
+    ),
     "uq_scans_desk_token_id_request_id": ConstraintMessage(
         "duplicate_request", "This scan request was already received.", "request_id"
     ),

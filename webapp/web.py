@@ -13,6 +13,7 @@ from .database import is_database_busy
 from .errors import DomainError
 from .extensions import csrf, db, login_manager
 from .forms import takes_focus
+from .times import event_iso, event_time
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["takes_focus"] = takes_focus
+    app.jinja_env.filters["event_time"] = event_time
+    app.jinja_env.filters["event_iso"] = event_iso
 
 
 def wants_json() -> bool:

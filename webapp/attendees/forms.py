@@ -5,7 +5,14 @@ up who holds a ticket before anything is written, and say so on the field.
 The database's unique constraint is the backstop when two people race.
 """
 from sqlalchemy import func, select
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..extensions import db
@@ -13,6 +20,7 @@ from ..forms import BaseForm, lower_email, strip_text
 from ..models import Event, Ticket, TicketHolder, TicketType
 from ..models.holder import EMAIL_LENGTH, NAME_LENGTH
 from ..tickets.codes import format_code, normalise_code
+from .services import active_check_in, checked_in_message
 
 
 class HolderDetailsForm(BaseForm):
@@ -110,11 +118,38 @@ class TicketChoiceMixin:
 
 
 class AssignForm(TicketChoiceMixin, HolderDetailsForm):
+    #: One-time token: the same form sent twice assigns once (see submissions.py).
+    submission = HiddenField(validators=[Length(max=64)])
+    same_email_ok = BooleanField("Assign anyway: this person may hold several tickets")
     submit = SubmitField("Assign ticket")
+
+    #: Whether the email warning was shown, so the checkbox is offered.
+    email_warned = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.load_type_choices()
+
+    def validate_email(self, field):
+        """Warn when the email already holds a ticket here, like the bulk page."""
+        if self.same_email_ok.data or not field.data:
+            return
+        found = db.session.execute(
+            select(TicketHolder, Ticket.code)
+            .join(Ticket, Ticket.id == TicketHolder.ticket_id)
+            .where(TicketHolder.event_id == self.event.id,
+                   TicketHolder.email == field.data)
+            .order_by(TicketHolder.id).limit(1)
+        ).first()
+        if found is None:
+            return
+        holder, code = found
+        self.email_warned = True
+        self.conflict = True
+        raise ValidationError(
+            f"{field.data} already holds ticket {format_code(code)} "
+            f"({holder.full_name}) in this event. Tick “Assign anyway” below "
+            "to give them another ticket.")
 
 
 class MoveForm(TicketChoiceMixin, BaseForm):
@@ -125,3 +160,17 @@ class MoveForm(TicketChoiceMixin, BaseForm):
         self.event = event
         self.holder = holder
         self.load_type_choices()
+
+    def validate(self, extra_validators=None) -> bool:
+        """Refuse to move a checked-in holder, on the ticket field, before anything else."""
+        valid = super().validate(extra_validators)
+        found = active_check_in(self.holder.ticket_id)
+        if found is None:
+            return valid
+        check_in, by = found
+        self.conflict = True
+        self.ticket_code.errors = [
+            *self.ticket_code.errors,
+            checked_in_message(self.holder.full_name, check_in, by, self.event)]
+        self._errors = None  # WTForms caches form.errors
+        return False

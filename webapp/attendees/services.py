@@ -6,8 +6,9 @@ from sqlalchemy import delete, select
 from ..audit.trail import record
 from ..errors import Conflict
 from ..extensions import db
-from ..models import AuditAction, Event, Ticket, TicketHolder, TicketType
+from ..models import AuditAction, CheckIn, Event, Ticket, TicketHolder, TicketType, User
 from ..tickets.codes import format_code
+from ..times import event_time
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,60 @@ def next_free_ticket(event: Event, ticket_type_id: int) -> Ticket:
                    "Nothing was saved; please send again.", field="ticket_type")
 
 
+def lock_ticket(ticket_id: int) -> None:
+    """Hold the ticket's row until commit; desk scans lock it too.
+
+    On PostgreSQL this orders a scan and a move or unassign of the same
+    ticket one after the other, so neither decides on a stale read.
+    SQLite runs one writer at a time already.
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            select(Ticket.id).where(Ticket.id == ticket_id)
+            .with_for_update(key_share=True))
+
+
+def active_check_in(ticket_id: int) -> tuple[CheckIn, str] | None:
+    """The ticket's check-in that is not annulled, with who made it."""
+    return db.session.execute(
+        select(CheckIn, User.email).outerjoin(User, User.id == CheckIn.user_id)
+        .where(CheckIn.ticket_id == ticket_id, CheckIn.annulled_at.is_(None))
+    ).first()
+
+
+def checked_in_message(holder_name: str, check_in: CheckIn, by: str | None,
+                       event: Event) -> str:
+    when = event_time(check_in.checked_in_at, event)
+    who = f" by {by}" if by else ""
+    return (f"{holder_name} was checked in at {when} at {check_in.desk_name}{who}; "
+            "annul the check-in first.")
+
+
+def refuse_if_checked_in(holder: TicketHolder) -> None:
+    """One ticket admits one person: a checked-in holder stays on their ticket.
+
+    Locks the holder's ticket first, then reads afresh, so a desk scan
+    committing meanwhile is seen here, and a scan waiting on the lock
+    sees this request's change.
+    """
+    lock_ticket(holder.ticket_id)
+    ticket_now = db.session.execute(
+        select(TicketHolder.ticket_id).where(TicketHolder.id == holder.id)).scalar()
+    if ticket_now is None:
+        raise Conflict("holder_gone", f"{holder.full_name} was unassigned a moment "
+                       "ago by someone else.")
+    if ticket_now != holder.ticket_id:
+        raise Conflict("changed_meanwhile", f"{holder.full_name} was moved or "
+                       "unassigned a moment ago by someone else. Reload the page.")
+    found = active_check_in(holder.ticket_id)
+    if found is not None:
+        check_in, by = found
+        event = db.session.get(Event, holder.event_id)
+        raise Conflict("holder_checked_in",
+                       checked_in_message(holder.full_name, check_in, by, event),
+                       field="ticket_code")
+
+
 def assign_holder(event: Event, ticket: Ticket, first_name: str, last_name: str,
                   email: str) -> TicketHolder:
     holder = TicketHolder(event_id=event.id, ticket_id=ticket.id, first_name=first_name,
@@ -77,6 +132,8 @@ def update_holder(holder: TicketHolder, **values) -> None:
 def move_holder(holder: TicketHolder, ticket: Ticket) -> None:
     if ticket.id == holder.ticket_id:
         return
+    refuse_if_checked_in(holder)
+    lock_ticket(ticket.id)
     old_ticket = holder.ticket
     holder.ticket_id = ticket.id
     db.session.flush()
@@ -94,6 +151,7 @@ def unassign_holder(holder: TicketHolder) -> None:
     clicking "Unassign" at once would both succeed and both be audited.
     """
     code = format_code(holder.ticket.code)
+    refuse_if_checked_in(holder)
     deleted = db.session.execute(
         delete(TicketHolder).where(TicketHolder.id == holder.id)
     ).rowcount

@@ -5,10 +5,10 @@ retried API request can be answered again from the stored rows alone.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from ..models import ScanResult
 from ..tickets.codes import format_code
+from ..times import Clock, event_time
 
 # HTTP status per reason code: success, a conflict with what is stored, a
 # ticket this event does not know, or one that is not for this event.
@@ -43,14 +43,6 @@ def iso_utc(value: datetime | None) -> str | None:
     return stamp.replace("+00:00", "Z")
 
 
-def local_time(value: datetime | None, zone: str) -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(ZoneInfo(zone)).strftime("%H:%M:%S")
-
-
 @dataclass
 class ScanAnswer:
     """The answer to one scan, with the details the door needs."""
@@ -66,7 +58,8 @@ class ScanAnswer:
     checked_in_at: datetime | None = None
     desk_name: str = ""
     checked_in_by: str = ""
-    timezone: str = "UTC"
+    #: The event's time zone and days, for times as the venue's clock shows them.
+    clock: Clock = field(default_factory=Clock)
     replayed: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -91,7 +84,7 @@ class ScanAnswer:
     @property
     def detail(self) -> str:
         """The answer in a sentence, with the reason and what to do."""
-        when = local_time(self.checked_in_at, self.timezone)
+        when = event_time(self.checked_in_at, self.clock, seconds=True)
         who = f" by {self.checked_in_by}" if self.checked_in_by else ""
         if self.result is ScanResult.CHECKED_IN:
             return f"{self.holder_name}, {self.ticket_type}, ticket {self.shown_code}."

@@ -1,13 +1,12 @@
 """Scans from scanner devices, which sign in with a desk token on every request.
 
-The door's busiest path (bench/scan_bench.py). On PostgreSQL a scan is two
-prepared statements on a connection in autocommit mode: one reads the
-desk token with the ticket, the other writes the scan (and for a check-in
-its row and audit row). Each statement is atomic on its own and the read
-takes no lock, so a transaction around them would add BEGIN and COMMIT
-round trips and change nothing: the partial unique index still decides a
-race, as in `services.scan`. SQLite reads the token first, then scans
-through `services.scan`.
+The door's busiest path (bench/scan_bench.py). On PostgreSQL a scan reads
+the desk token with the ticket in one prepared statement on a connection in
+autocommit mode. An answer that admits nobody is written at once. An
+"admit" is confirmed under the ticket's row lock in a short transaction,
+like `services.scan`, so that it cannot race a move or unassign of the
+holder; the partial unique index still decides a race between desks.
+SQLite reads the token first, then scans through `services.scan`.
 """
 import logging
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import PreparedStatement
 from ..errors import DomainError, conflict_from_integrity_error, constraint_name
 from ..extensions import db
-from ..models import DeskToken, Event, Scan
+from ..models import DeskToken, Event, Scan, ScanResult
 from ..tickets.codes import normalise_code
 from . import services
 from .answers import ScanAnswer
@@ -100,6 +99,23 @@ def accepted_desk(row, event_id: int) -> tuple[Desk, EventRef]:
             EventRef(row.token_event_id, row.timezone))
 
 
+def check_in_under_lock(event: EventRef, desk: Desk, raw_code: str, code: str,
+                        request_id: str | None) -> ScanAnswer:
+    """Confirm an unlocked "admit" under the ticket's lock, then write it.
+
+    A move or unassign of the holder locks the same ticket row; reading
+    again after the lock sees what such a change committed meanwhile, so a
+    check-in never lands on a ticket whose holder just left it.
+    """
+    with db.engine.begin() as connection:
+        connection.execute(services.LOCK_TICKET, {"code": code})
+        row = connection.execute(services.LOOKUP, {"code": code}).first()
+        answer = services.answer_for(event, raw_code, code, row)
+        services.record_scan(event, answer, desk_name=desk.desk_name, desk_token=desk,
+                             request_id=request_id, connection=connection)
+    return answer
+
+
 def scan(token: str, event_id: int, raw_code: str,
          request_id: str | None) -> ScanAnswer:
     """Check a code in for the token's desk; a repeated request id replays."""
@@ -122,9 +138,13 @@ def scan(token: str, event_id: int, raw_code: str,
             ticket_row = row if row.ticket_id is not None else None
             answer = services.answer_for(event, raw_code, values["code"], ticket_row)
             try:
-                services.record_scan(event, answer, desk_name=desk.desk_name,
-                                     desk_token=desk, request_id=request_id,
-                                     connection=connection)
+                if answer.result is ScanResult.CHECKED_IN:
+                    answer = check_in_under_lock(event, desk, raw_code, values["code"],
+                                                 request_id)
+                else:
+                    services.record_scan(event, answer, desk_name=desk.desk_name,
+                                         desk_token=desk, request_id=request_id,
+                                         connection=connection)
             except IntegrityError as error:
                 constraint = constraint_name(error)
                 if constraint == services.REQUEST_ID_CONSTRAINT:

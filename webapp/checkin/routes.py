@@ -19,7 +19,6 @@ from ..pages import render_form
 from ..tickets.codes import is_code
 from ..web import checks_csrf_in_form
 from . import services
-from .answers import local_time
 from .forms import DeskNameForm, ScanForm, UndoForm
 
 bp = Blueprint("checkin", __name__, url_prefix="/events/<int:event_id>/desk")
@@ -27,12 +26,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_RESULTS = 8
 PARTS = ("answer", "results", "undo", "counts")
-
-
-@bp.app_template_filter("localtime")
-def localtime_filter(value, zone: str) -> str:
-    """A check-in time as the clock at the venue shows it."""
-    return local_time(value, zone)
 
 
 def desk_name() -> str | None:
@@ -155,7 +148,12 @@ def undo(event_id: int):
 
     message = f"Check-in of {check_in.holder_name} undone."
     log.info("check-in %s annulled by user %s", check_in.id, current_user.id)
-    if form.back.data == "attendees":
+    back = form.back.data or ""
+    if back.startswith("holder-") and back[7:].isdigit():
+        flash(message, "success")
+        return redirect(url_for("attendees.edit", event_id=event.id,
+                                holder_id=int(back[7:])))
+    if back == "attendees":
         flash(message, "success")
         return redirect(url_for("attendees.index", event_id=event.id))
     tell(message, "success")

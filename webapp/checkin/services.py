@@ -1,8 +1,10 @@
 """Checking tickets in at the door: one active entry per ticket, every scan recorded.
 
-`scan` is the hot path of a busy door. It reads everything it needs in one
-query, then writes the check-in, the scan and the audit row. It takes no
-lock: two desks that race past the check both insert, the partial unique
+`scan` is the hot path of a busy door. It locks the ticket's row (on
+PostgreSQL, so that moving or unassigning its holder waits or is waited
+for), reads everything it needs in one query, then writes the check-in,
+the scan and the audit row. Should two desks still race past the check
+(SQLite's reads, a ticket code of another event), the partial unique
 index uq_check_ins_active_ticket refuses the second, and that desk's
 transaction is rolled back and scanned again, which now finds the first
 check-in and answers "already checked in" with its details.
@@ -31,6 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..tickets.codes import format_code, normalise_code
+from ..times import clock_of
 from . import writes
 from .answers import ScanAnswer
 
@@ -90,6 +93,14 @@ def ticket_lookup(*extra_columns, lateral: bool = False):
     )
 
 
+# A move or unassign locks the ticket before it reads the check-ins; the
+# scan locks it before it reads the holder, so the two take turns on
+# PostgreSQL and each reads what the other committed (a second statement,
+# because a locked row's joined rows are not read again after the wait).
+# NO KEY UPDATE: inserts that merely reference the ticket need not wait.
+LOCK_TICKET = (select(Ticket.id).where(Ticket.code == bindparam("code"))
+               .with_for_update(key_share=True))
+
 # Built once: constructing this select cost more CPU per scan than running it.
 LOOKUP = ticket_lookup(null().label("replay_id"))
 LOOKUP_WITH_REPLAY = ticket_lookup(
@@ -121,7 +132,7 @@ def decide(event: Event, answer: ScanAnswer, row) -> ScanResult:
 def answer_for(event: Event, raw_code: str, code: str, row) -> ScanAnswer:
     """The answer to a scan from its looked-up row (None: no ticket has the code)."""
     answer = ScanAnswer(ScanResult.UNKNOWN_CODE, raw_code, code=code,
-                        timezone=event.timezone)
+                        clock=clock_of(event))
     if row is not None:
         answer.result = decide(event, answer, row)
     return answer
@@ -164,6 +175,8 @@ def busy_ticket() -> Conflict:
 def _scan_once(event, raw_code, *, desk_name, user, desk_token,
                request_id) -> ScanAnswer:
     code = normalise_code(raw_code)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(LOCK_TICKET, {"code": code})
     if request_id is None:
         row = db.session.execute(LOOKUP, {"code": code}).first()
     else:
@@ -233,7 +246,7 @@ def replay(event: Event, desk_token: DeskToken, request_id: str) -> ScanAnswer:
                                                Scan.check_in_id, Scan.ticket_id)).one()
     _scan_id, raw_code, result, check_in_id, ticket_id = scan_row
     answer = ScanAnswer(result, raw_code, code=normalise_code(raw_code),
-                        ticket_id=ticket_id, timezone=event.timezone, replayed=True)
+                        ticket_id=ticket_id, clock=clock_of(event), replayed=True)
     if result is ScanResult.OTHER_EVENT:
         return answer
     if ticket_id is not None:

@@ -5,11 +5,12 @@ from .checkin import CheckIn, DeskToken, Scan, ScanResult
 from .event import Event, EventMembership, Role
 from .holder import SetAsideHolder, TicketHolder
 from .security import FailedSignIn, SignIn
+from .submission import AssignSubmission
 from .ticket import MAX_CAPACITY, Ticket, TicketType
 from .user import User
 
 __all__ = [
-    "AuditAction", "AuditEntry", "CheckIn", "DeskToken", "Event", "EventMembership",
+    "AssignSubmission", "AuditAction", "AuditEntry", "CheckIn", "DeskToken", "Event", "EventMembership",
     "FailedSignIn", "SignIn",
     "MAX_CAPACITY", "Role", "Scan", "ScanResult", "SetAsideHolder", "Ticket",
     "TicketHolder", "TicketType", "User", "utcnow",
