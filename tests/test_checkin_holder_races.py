@@ -12,7 +12,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import CheckIn, TicketHolder
 
-from .checkin_fixtures import add_member
+from .checkin_fixtures import add_member, make_desk_token  # noqa: F401
 from .live import live_server  # noqa: F401
 from .test_races import all_at_once, assert_no_server_errors, signed_in_clients
 
@@ -81,3 +81,48 @@ def test_desks_scanning_while_holders_are_moved_and_unassigned(
     assert [name for name, times in names.items() if times > 1] == []
     assert set(statuses) <= {200, 302, 409}
     assert statuses[200] > 0  # some desks did check people in
+
+
+def test_scanner_devices_racing_moves_and_unassigns(
+        app, live_server, organizer, event, make_ticket_type, tickets_of, make_holder,
+        make_desk_token):
+    """The same race through the JSON API, whose read takes no lock."""
+    import requests
+
+    tickets = tickets_of(make_ticket_type(event, "Door", ROUNDS * HOLDERS * 2))
+    tokens = [make_desk_token(event, f"Scanner {index}")[1]
+              for index in range(HOLDERS + 2)]
+    offices = signed_in_clients(live_server, organizer.email, HOLDERS)
+    devices = [requests.Session() for _token in tokens]
+    statuses = Counter()
+
+    for round_ in range(ROUNDS):
+        held = tickets[round_ * HOLDERS * 2:][:HOLDERS]
+        free = tickets[round_ * HOLDERS * 2 + HOLDERS:][:2]
+        holders = [make_holder(event, ticket, f"Device{round_}x{index}", "Racing",
+                               f"device{round_}x{index}@example.org")
+                   for index, ticket in enumerate(held)]
+        scanned = [ticket.code for ticket in held] + [ticket.code for ticket in free]
+
+        def send(index, client):
+            if index < len(devices):
+                return client.post(
+                    f"{live_server.url}/api/v1/events/{event.id}/check-ins",
+                    json={"code": scanned[index], "request_id": f"r{round_}-{index}"},
+                    headers={"Authorization": f"Bearer {tokens[index]}"}, timeout=60)
+            which = index - len(devices)
+            url = f"/events/{event.id}/attendees/{holders[which].id}"
+            if which < 2:
+                return client.post_form(f"{url}/unassign", {})
+            return client.post_form(f"{url}/move", {
+                "move-ticket_code": free[which - 2].code, "move-ticket_type": "0",
+                "move-csrf_token": client.csrf_token})
+
+        responses = all_at_once(devices + offices, send)
+        assert_no_server_errors(responses, live_server)
+        statuses.update(response.status_code for response in responses)
+
+    check_ins = active_check_ins_with_holders(app)
+    assert [pair for pair in check_ins if pair[0] != pair[1]] == []
+    assert set(statuses) <= {201, 302, 409}
+    assert statuses[201] > 0
