@@ -46,6 +46,8 @@ def test_scan_made_while_the_previous_is_sending_is_queued_not_lost(
     page.wait_for_selector(f'#desk-answer .answer[data-code="{second}"]')
     keep_screenshot(page, "desk-two-scans")
 
+    # The log line follows the answer box; wait for it rather than race it.
+    page.locator("#desk-log li").nth(1).wait_for()
     shown = page.locator("#desk-answer .answer").inner_text()
     assert f"Scanned: {second}" in shown and "Grace Hopper" in shown
     log = page.locator("#desk-log li").all_inner_texts()
@@ -69,6 +71,7 @@ def test_scans_never_concatenate_in_the_input(app, desk_page, door):
 
     held[0].continue_()
     page.wait_for_selector(f'#desk-answer .answer[data-code="{door.code(2)}"]')
+    page.locator("#desk-log li").nth(2).wait_for()
 
     assert [e.split(":")[0] for e in page.locator("#desk-log li").all_inner_texts()] \
         == [door.code(2), door.code(1), door.code(0)]
