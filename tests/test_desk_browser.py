@@ -26,6 +26,8 @@ def desk_page(page, staff, door):
 
 
 def scan(page, text: str) -> None:
+    # A scanner types into whatever has focus: the desk must give it to #q.
+    page.wait_for_selector("#q:focus")
     page.keyboard.type(text)
     page.keyboard.press("Enter")
 
