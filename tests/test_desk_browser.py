@@ -38,11 +38,13 @@ def answer(page, result: str):
 
 def test_scan_by_typing_and_enter_then_again(desk_page, door):
     page = desk_page
-    assert page.evaluate("document.activeElement.id") == "q"
+    # Focus is given by the page's script once it has loaded, and back after
+    # each answer; waiting for it fails the test if it never comes.
+    page.wait_for_selector("#q:focus", timeout=5000)
 
     scan(page, format_code(door.code(0)))
     first = answer(page, "checked_in").inner_text()
-    assert page.evaluate("document.activeElement.id") == "q"
+    page.wait_for_selector("#q:focus", timeout=5000)
     scan(page, door.code(0))
     again = answer(page, "already_checked_in").inner_text()
 
@@ -66,7 +68,7 @@ def test_search_by_name_check_in_from_results_and_undo(desk_page, door):
     assert "Grace Hopper" in checked
     assert undone == "Check-in of Grace Hopper undone."
     assert page.locator("#total-checked-in").inner_text() == "0"
-    assert page.evaluate("document.activeElement.id") == "q"
+    page.wait_for_selector("#q:focus", timeout=5000)
     assert page.evaluate("window.deskMarker") == "same page"
 
 
