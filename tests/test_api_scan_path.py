@@ -84,7 +84,7 @@ def test_a_scan_needs_few_statements_on_postgresql(app, dialect, device, door,
     if dialect == "postgresql":
         # An admit is read again under the ticket's lock before it is written.
         assert verbs == ["EXECUTE admitone_device_scan_lookup",
-                         "SELECT tickets.id", "SELECT tickets.id",
+                         "SELECT tickets.id", "SELECT ticket_holders.id",
                          "EXECUTE admitone_insert_check_in",
                          "EXECUTE admitone_device_scan_lookup",
                          "EXECUTE admitone_insert_scan"], statements

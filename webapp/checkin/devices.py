@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import PreparedStatement
 from ..errors import DomainError, conflict_from_integrity_error, constraint_name
 from ..extensions import db
-from ..models import DeskToken, Event, Scan, ScanResult
+from ..models import DeskToken, Event, Scan, ScanResult, TicketHolder
 from ..tickets.codes import normalise_code
 from . import services
 from .answers import ScanAnswer
@@ -99,18 +99,27 @@ def accepted_desk(row, event_id: int) -> tuple[Desk, EventRef]:
             EventRef(row.token_event_id, row.timezone))
 
 
+HOLDER_OF_TICKET = select(TicketHolder.id).where(
+    TicketHolder.ticket_id == bindparam("ticket_id"))
+
+
 def check_in_under_lock(event: EventRef, desk: Desk, raw_code: str, code: str,
-                        request_id: str | None) -> ScanAnswer:
+                        request_id: str | None, answer: ScanAnswer,
+                        holder_id: int) -> ScanAnswer:
     """Confirm an unlocked "admit" under the ticket's lock, then write it.
 
-    A move or unassign of the holder locks the same ticket row; reading
-    again after the lock sees what such a change committed meanwhile, so a
-    check-in never lands on a ticket whose holder just left it.
+    A move or unassign of the holder locks the same ticket row; reading the
+    holder again after the lock sees what such a change committed meanwhile,
+    so a check-in never lands on a ticket whose holder just left it. Only
+    when the holder changed is the whole lookup run again.
     """
     with db.engine.begin() as connection:
         connection.execute(services.LOCK_TICKET, {"code": code})
-        row = connection.execute(services.LOOKUP, {"code": code}).first()
-        answer = services.answer_for(event, raw_code, code, row)
+        holder_now = connection.execute(
+            HOLDER_OF_TICKET, {"ticket_id": answer.ticket_id}).scalar()
+        if holder_now != holder_id:
+            row = connection.execute(services.LOOKUP, {"code": code}).first()
+            answer = services.answer_for(event, raw_code, code, row)
         services.record_scan(event, answer, desk_name=desk.desk_name, desk_token=desk,
                              request_id=request_id, connection=connection)
     return answer
@@ -140,7 +149,7 @@ def scan(token: str, event_id: int, raw_code: str,
             try:
                 if answer.result is ScanResult.CHECKED_IN:
                     answer = check_in_under_lock(event, desk, raw_code, values["code"],
-                                                 request_id)
+                                                 request_id, answer, row.holder_id)
                 else:
                     services.record_scan(event, answer, desk_name=desk.desk_name,
                                          desk_token=desk, request_id=request_id,
