@@ -20,6 +20,9 @@ def desk_page(page, staff, door):
     page.get_by_label("Desk name").fill("Browser desk")
     page.get_by_role("button", name="Open the desk").click()
     page.wait_for_selector("#q")
+    # The desk's script runs before "load"; typing earlier would send the
+    # plain form, as a browser without JavaScript does.
+    page.wait_for_load_state("load")
     # Set on the loaded page: it survives only if nothing reloads the page.
     page.evaluate("window.deskMarker = 'same page'")
     return page
