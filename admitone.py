@@ -100,7 +100,8 @@ def demo(arguments: list[str]) -> int:
 def test(arguments: list[str]) -> int:
     ensure_virtualenv("requirements-dev.txt")
     ensure_chromium()
-    return subprocess.run([str(PYTHON), "-m", "pytest", *arguments], cwd=ROOT).returncode
+    command = [str(PYTHON), "-m", "pytest", *arguments]
+    return subprocess.run(command, cwd=ROOT).returncode
 
 
 COMMANDS = {"demo": demo, "test": test}

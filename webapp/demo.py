@@ -54,7 +54,8 @@ def load_demo(total_tickets: int = 3000, seed: int = 2026) -> Event:
 def unique_email(fake: Faker, chooser: random.Random, first: str, last: str,
                  used: set[str]) -> str:
     # Mail addresses are mostly plain ASCII, even for names that are not.
-    ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore")
+    decomposed = unicodedata.normalize("NFKD", f"{first}.{last}")
+    ascii_name = decomposed.encode("ascii", "ignore")
     base = ascii_name.decode().lower().replace(" ", "").replace("'", "")
     email = f"{base}@{fake.free_email_domain()}"
     while email in used:

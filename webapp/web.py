@@ -165,7 +165,7 @@ def handle_http_error(error: HTTPException):
 
 
 def too_large_message() -> str:
-    """Name the limit a refused request broke: its size, one field's size, or its parts."""
+    """Name the limit a refused request broke: size, one field's size, or parts."""
     config = current_app.config
     megabytes = lambda size: f"{(size or 0) / (1024 * 1024):.0f} MB"  # noqa: E731
     total = config.get("MAX_CONTENT_LENGTH")

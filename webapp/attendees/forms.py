@@ -162,7 +162,7 @@ class MoveForm(TicketChoiceMixin, BaseForm):
         self.load_type_choices()
 
     def validate(self, extra_validators=None) -> bool:
-        """Refuse to move a checked-in holder, on the ticket field, before anything else."""
+        """Refuse to move a checked-in holder, on the ticket field, first."""
         valid = super().validate(extra_validators)
         found = active_check_in(self.holder.ticket_id)
         if found is None:

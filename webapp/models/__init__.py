@@ -10,7 +10,8 @@ from .ticket import MAX_CAPACITY, Ticket, TicketType
 from .user import User
 
 __all__ = [
-    "AssignSubmission", "AuditAction", "AuditEntry", "CheckIn", "DeskToken", "Event", "EventMembership",
+    "AssignSubmission", "AuditAction", "AuditEntry", "CheckIn", "DeskToken", "Event",
+    "EventMembership",
     "FailedSignIn", "SignIn",
     "MAX_CAPACITY", "Role", "Scan", "ScanResult", "SetAsideHolder", "Ticket",
     "TicketHolder", "TicketType", "User", "utcnow",
